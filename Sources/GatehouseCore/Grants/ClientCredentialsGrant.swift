@@ -1,0 +1,25 @@
+/// The client credentials grant (RFC 6749 §4.4): a confidential client acting for itself.
+public struct ClientCredentialsGrant: GrantHandler {
+    public let grantType = GrantType.clientCredentials
+    private let issuer: AccessTokenIssuer
+
+    public init(issuer: AccessTokenIssuer) {
+        self.issuer = issuer
+    }
+
+    public func handle(_ request: GrantRequest) async throws -> TokenResponse {
+        let client = request.client
+        // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential
+        // clients." The endpoint refuses public clients before a handler runs; this guards the rule
+        // for anyone composing handlers differently.
+        guard !client.isPublic else {
+            throw OAuthError.unauthorizedClient("public client asked for client_credentials")
+        }
+        let scope = try ScopePolicy.resolve(
+            requested: request.parameters["scope"], allowed: client.scopes, default: client.scopes
+        )
+        let issued = try await issuer.issue(client: client, userID: nil, scope: scope, grantID: nil, now: request.now)
+        // RFC 6749 §4.4.3: "A refresh token SHOULD NOT be included."
+        return TokenResponse(accessToken: issued.token, expiresIn: issuer.lifetime, scope: scope)
+    }
+}

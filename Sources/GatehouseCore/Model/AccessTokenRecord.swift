@@ -1,0 +1,45 @@
+public import Foundation
+
+/// What the store keeps of an issued access token: its hash and what it grants, never the token.
+public struct AccessTokenRecord: Sendable, Hashable {
+    /// A unique identifier, the `jti` of the token (RFC 7662 §2.2, RFC 9068 §2.2).
+    public var id: String
+    /// SHA-256 of the token, hex-encoded.
+    public var tokenHash: String
+    public var clientID: String
+    /// The user who granted the token; `nil` for `client_credentials`.
+    public var userID: String?
+    public var scope: ScopeSet
+    public var issuedAt: Date
+    public var expiresAt: Date
+    /// The grant (the family of one authorization) the token descends from, if any.
+    public var grantID: String?
+    public var revokedAt: Date?
+
+    public init(
+        id: String,
+        tokenHash: String,
+        clientID: String,
+        userID: String?,
+        scope: ScopeSet,
+        issuedAt: Date,
+        expiresAt: Date,
+        grantID: String? = nil,
+        revokedAt: Date? = nil
+    ) {
+        self.id = id
+        self.tokenHash = tokenHash
+        self.clientID = clientID
+        self.userID = userID
+        self.scope = scope
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.grantID = grantID
+        self.revokedAt = revokedAt
+    }
+
+    /// Whether the token is usable at `date`: not revoked and not yet expired.
+    public func isActive(at date: Date) -> Bool {
+        revokedAt == nil && date < expiresAt
+    }
+}

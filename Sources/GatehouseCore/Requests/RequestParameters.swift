@@ -1,0 +1,81 @@
+/// The parameters of an OAuth request, decoded from `application/x-www-form-urlencoded`.
+///
+/// RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once" and
+/// "Parameters sent without a value MUST be treated as if they were omitted from the request."
+/// Decoding enforces both, so every endpoint sees at most one non-empty value per name.
+public struct RequestParameters: Sendable, Equatable {
+    private var values: [String: String]
+
+    public init(_ values: [String: String] = [:]) {
+        self.values = values.filter { !$0.value.isEmpty }
+    }
+
+    /// Decodes a form-encoded body or query string.
+    /// - Throws: ``OAuthError`` `invalid_request` for a repeated parameter, bad percent-encoding or
+    ///   a value that is not UTF-8.
+    public init(formEncoded bytes: some Collection<UInt8>) throws(OAuthError) {
+        var values: [String: String] = [:]
+        var seen: Set<String> = []
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let separator = pair.firstIndex(of: UInt8(ascii: "="))
+            let rawName = pair[pair.startIndex..<(separator ?? pair.endIndex)]
+            let rawValue = separator.map { pair[pair.index(after: $0)...] } ?? pair[pair.endIndex...]
+            let name = try Self.decodeComponent(rawName)
+            let value = try Self.decodeComponent(rawValue)
+            guard seen.insert(name).inserted else {
+                throw .invalidRequest("parameter \(name) repeated", message: .repeatedParameter)
+            }
+            if !value.isEmpty {
+                values[name] = value
+            }
+        }
+        self.values = values
+    }
+
+    public subscript(name: String) -> String? { values[name] }
+
+    public var names: some Collection<String> { values.keys }
+
+    /// The value of a parameter the request cannot do without.
+    /// - Throws: ``OAuthError`` `invalid_request` when it is absent.
+    public func required(_ name: String) throws(OAuthError) -> String {
+        guard let value = values[name] else {
+            throw .invalidRequest("parameter \(name) missing", message: .missingParameter)
+        }
+        return value
+    }
+
+    /// Decodes one form-urlencoded component: `+` is a space, `%XX` a byte, and the bytes UTF-8.
+    /// - Throws: ``OAuthError`` `invalid_request` on a malformed escape or invalid UTF-8.
+    public static func decodeComponent(_ bytes: some Collection<UInt8>) throws(OAuthError) -> String {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var iterator = bytes.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                decoded.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue) else {
+                    throw .invalidRequest("malformed percent-encoding", message: .malformedParameter)
+                }
+                decoded.append(high << 4 | low)
+            default:
+                decoded.append(byte)
+            }
+        }
+        guard let string = String(validating: decoded, as: UTF8.self) else {
+            throw .invalidRequest("parameter is not valid UTF-8", message: .malformedParameter)
+        }
+        return string
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// A successful token response (RFC 6749 §5.1).
+public struct TokenResponse: Sendable, Equatable {
+    public var accessToken: String
+    public var tokenType: String
+    public var expiresIn: Int
+    public var scope: ScopeSet
+    public var refreshToken: String?
+
+    public init(accessToken: String, tokenType: String = "Bearer", expiresIn: Int, scope: ScopeSet, refreshToken: String? = nil) {
+        self.accessToken = accessToken
+        self.tokenType = tokenType
+        self.expiresIn = expiresIn
+        self.scope = scope
+        self.refreshToken = refreshToken
+    }
+}

@@ -1,0 +1,13 @@
+/// The kinds of secrets Gatehouse generates, each with a recognisable prefix so that secret
+/// scanners can find a leaked one (in the manner of GitHub's `ghp_` and `gho_`).
+///
+/// Every one is 256 bits from the system's CSPRNG, base64url-encoded after the prefix, so a
+/// leaked value matches `gth[acrs]_[A-Za-z0-9_-]{43}`.
+public enum TokenKind: String, Sendable, CaseIterable {
+    case accessToken = "gtha_"
+    case refreshToken = "gthr_"
+    case authorizationCode = "gthc_"
+    case clientSecret = "gths_"
+
+    public var prefix: String { rawValue }
+}

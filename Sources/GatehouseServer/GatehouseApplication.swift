@@ -1,0 +1,75 @@
+import Foundation
+public import GatehouseCore
+public import GatehouseStore
+import HTTPTypes
+public import Hummingbird
+public import Logging
+
+/// Where the server listens, beside the protocol settings.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var configuration: ServerConfiguration
+
+    public init(host: String, port: Int, configuration: ServerConfiguration) {
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+    }
+}
+
+/// Builds the Gatehouse HTTP application.
+public enum GatehouseApplication {
+    /// The OAuth endpoints and the methods each accepts; any other method gets a 405 in the OAuth
+    /// error format, with `Allow`.
+    static let endpoints: [(path: RouterPath, methods: [HTTPRequest.Method])] = [
+        ("/oauth2/token", [.post]),
+        ("/.well-known/oauth-authorization-server", [.get]),
+    ]
+
+    /// The router with every route, for embedding or for tests.
+    public static func makeRouter(settings: ServerSettings, store: SQLStore) -> Router<BasicRequestContext> {
+        let configuration = settings.configuration
+        let responder = OAuthResponder(configuration: configuration)
+        let clients = CachedClientStore(upstream: store, ttl: TimeInterval(configuration.clientCacheTTL))
+        let issuer = AccessTokenIssuer(store: store, lifetime: configuration.accessTokenTTL)
+        let tokenEndpoint = TokenEndpoint(
+            configuration: configuration,
+            clients: clients,
+            handlers: [ClientCredentialsGrant(issuer: issuer)]
+        )
+        let tokens = TokenController(endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes)
+        let discovery = DiscoveryController(
+            configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder
+        )
+
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/healthz") { request, context in discovery.health(request, context: context) }
+        router.get("/readyz") { request, context in await discovery.ready(request, context: context) }
+
+        let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
+        oauth.post("/oauth2/token") { request, context in try await tokens.token(request, context: context) }
+        oauth.get("/.well-known/oauth-authorization-server") { request, context in
+            try await discovery.metadata(request, context: context)
+        }
+        let allMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
+        for endpoint in endpoints {
+            let allowed = endpoint.methods.map(\.rawValue)
+            for method in allMethods where !endpoint.methods.contains(method) {
+                oauth.on(endpoint.path, method: method) { request, _ -> Response in
+                    throw OAuthError.methodNotAllowed(request.method.rawValue, allowed: allowed)
+                }
+            }
+        }
+        return router
+    }
+
+    /// The application, ready for `runService()`.
+    public static func make(settings: ServerSettings, store: SQLStore, logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(settings: settings, store: store),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Gatehouse"),
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,64 @@
+/// Writes small JSON objects by hand.
+///
+/// Token responses are on the hottest path and have a fixed shape; building them directly costs a
+/// fraction of `JSONEncoder`, and member order stays stable, which makes responses easy to read.
+struct JSONWriter {
+    private var output = "{"
+    private var isFirst = true
+
+    mutating func add(_ key: String, _ value: String) {
+        separator(key)
+        Self.appendQuoted(value, to: &output)
+    }
+
+    mutating func add(_ key: String, _ value: Int) {
+        separator(key)
+        output += String(value)
+    }
+
+    mutating func add(_ key: String, _ value: Bool) {
+        separator(key)
+        output += value ? "true" : "false"
+    }
+
+    mutating func add(_ key: String, _ values: [String]) {
+        separator(key)
+        output += "["
+        for (index, value) in values.enumerated() {
+            if index > 0 { output += "," }
+            Self.appendQuoted(value, to: &output)
+        }
+        output += "]"
+    }
+
+    consuming func finish() -> String {
+        output + "}"
+    }
+
+    private mutating func separator(_ key: String) {
+        if !isFirst { output += "," }
+        isFirst = false
+        Self.appendQuoted(key, to: &output)
+        output += ":"
+    }
+
+    /// RFC 8259 §7: quote, backslash and control characters must be escaped; the rest is UTF-8.
+    static func appendQuoted(_ string: String, to output: inout String) {
+        output += "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default:
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        output += "\""
+    }
+}

@@ -1,0 +1,102 @@
+/// One versioned change of the schema. Statements are written once, in the SQL both SQLite and
+/// PostgreSQL accept.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: [String]
+}
+
+extension Migration {
+    /// Every migration, in order. Append new ones; never edit one that has shipped.
+    static let all: [Migration] = [.initialSchema]
+
+    /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
+    /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
+    static let initialSchema = Migration(
+        version: 1,
+        name: "initial schema",
+        statements: [
+            """
+            CREATE TABLE clients (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                secret_hash TEXT,
+                redirect_uris TEXT NOT NULL,
+                grant_types TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                token_format TEXT,
+                skip_consent BOOLEAN NOT NULL,
+                can_introspect BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                username TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE grants (
+                id TEXT PRIMARY KEY,
+                client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+                user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX grants_client_id ON grants (client_id)",
+            "CREATE INDEX grants_user_id ON grants (user_id)",
+            """
+            CREATE TABLE authorization_codes (
+                code_hash TEXT PRIMARY KEY,
+                grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                redirect_uri TEXT,
+                scope TEXT NOT NULL,
+                code_challenge TEXT,
+                code_challenge_method TEXT,
+                state TEXT,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                consumed_at BIGINT
+            )
+            """,
+            "CREATE INDEX authorization_codes_grant_id ON authorization_codes (grant_id)",
+            """
+            CREATE TABLE access_tokens (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+                user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                grant_id TEXT REFERENCES grants(id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,
+                issued_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX access_tokens_client_id ON access_tokens (client_id)",
+            "CREATE INDEX access_tokens_grant_id ON access_tokens (grant_id)",
+            """
+            CREATE TABLE refresh_tokens (
+                id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+                user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,
+                issued_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                rotated_at BIGINT,
+                revoked_at BIGINT
+            )
+            """,
+            "CREATE INDEX refresh_tokens_grant_id ON refresh_tokens (grant_id)",
+        ]
+    )
+}

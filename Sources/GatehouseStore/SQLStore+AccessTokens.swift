@@ -1,0 +1,33 @@
+public import GatehouseCore
+import Foundation
+import SQLKit
+
+extension SQLStore: AccessTokenStore {
+    public func insertAccessToken(_ record: AccessTokenRecord) async throws {
+        try await insert(
+            """
+            INSERT INTO access_tokens (id, token_hash, client_id, user_id, grant_id, scope, issued_at, expires_at)
+            VALUES (\(bind: record.id), \(bind: record.tokenHash), \(bind: record.clientID), \(bind: record.userID),
+                    \(bind: record.grantID), \(bind: record.scope.description), \(bind: record.issuedAt.unixSeconds),
+                    \(bind: record.expiresAt.unixSeconds))
+            """,
+            duplicate: "an access token with this id or hash"
+        )
+    }
+
+    public func accessToken(hash: String) async throws -> AccessTokenRecord? {
+        try await rows("SELECT * FROM access_tokens WHERE token_hash = \(bind: hash)").first.map { row in
+            AccessTokenRecord(
+                id: try row.decode(column: "id", as: String.self),
+                tokenHash: try row.decode(column: "token_hash", as: String.self),
+                clientID: try row.decode(column: "client_id", as: String.self),
+                userID: try row.decode(column: "user_id", as: String?.self),
+                scope: ScopeSet(try row.decode(column: "scope", as: String.self).split(separator: " ").map(String.init)),
+                issuedAt: Date(unixSeconds: try row.decode(column: "issued_at", as: Int.self)),
+                expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
+                grantID: try row.decode(column: "grant_id", as: String?.self),
+                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
+            )
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import GatehouseCore
+import Logging
+import GatehouseServer
+import GatehouseStore
+import Hummingbird
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the authorization server.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (default 8080).")
+    var port: Int?
+
+    @Option(help: "The issuer URL (default http://HOST:PORT).")
+    var issuer: String?
+
+    func run() async throws {
+        _ = loggingBootstrap
+        var flags: [String: String] = [:]
+        flags["host"] = host
+        flags["port"] = port.map(String.init)
+        flags["issuer"] = issuer
+        let settings = try await Settings.load(options: options, flags: flags)
+        let logger = settings.makeLogger()
+        try await settings.withStore(logger: logger) { store in
+            let application = GatehouseApplication.make(
+                settings: ServerSettings(host: settings.host, port: settings.port, configuration: settings.server),
+                store: store,
+                logger: logger
+            )
+            logger.info("serving", metadata: ["issuer": "\(settings.server.issuer)", "database": "\(settings.database)"])
+            // runService stops gracefully on SIGINT and SIGTERM: in-flight requests finish first.
+            try await application.runService()
+        }
+    }
+}

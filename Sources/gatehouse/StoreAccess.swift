@@ -1,0 +1,34 @@
+import GatehouseStore
+import Logging
+
+extension Settings {
+    /// Opens the database, brings the schema up to date, runs `body` and closes the database,
+    /// whether `body` succeeds or not.
+    func withStore<Result: Sendable>(logger: Logger, _ body: (SQLStore) async throws -> Result) async throws -> Result {
+        let database: Database
+        do {
+            database = try await Database.open(self.database, logger: logger)
+        } catch {
+            throw CLIError("cannot open database \(self.database)", error)
+        }
+        do {
+            try await Migrator(database: database).migrate()
+            let result = try await body(SQLStore(database: database))
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    func makeLogger(label: String = "gatehouse") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        return logger
+    }
+}
+
+/// Logs go to stderr, so that stdout carries only a command's output (`--json` stays parseable).
+/// A global `let` is initialized exactly once, whichever command touches it first.
+let loggingBootstrap: Void = LoggingSystem.bootstrap(StreamLogHandler.standardError)
