@@ -55,14 +55,15 @@ public enum ClientCredentials: Sendable, Equatable {
     /// (RFC 9110 §11.1). Any other scheme is not client authentication.
     private static func basicCredentials(in header: String) -> Substring? {
         let trimmed = header.drop { $0 == " " }
-        guard trimmed.count > 6, trimmed.prefix(6).lowercased() == "basic " else { return nil }
-        return trimmed.dropFirst(6).drop { $0 == " " }
+        let scheme = trimmed.prefix { $0 != " " }
+        guard scheme.lowercased() == "basic" else { return nil }
+        return trimmed.dropFirst(scheme.count).drop { $0 == " " }
     }
 
     /// RFC 6749 §2.3.1: the id and secret are form-urlencoded, joined by a colon, then base64.
     private static func decodeBasic(_ encoded: Substring, realm: String) throws(OAuthError) -> (String, String) {
         let malformed = OAuthError.invalidClient("malformed HTTP Basic credentials", usedBasic: true, realm: realm)
-        guard let bytes = Base64.decode(encoded.trimmingWhitespace()),
+        guard !encoded.isEmpty, let bytes = Base64.decode(encoded.trimmingWhitespace()),
             let colon = bytes.firstIndex(of: UInt8(ascii: ":"))
         else { throw malformed }
         do {

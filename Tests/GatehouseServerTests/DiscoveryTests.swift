@@ -1,0 +1,57 @@
+import Foundation
+import GatehouseCore
+import GatehouseStore
+import GatehouseTestSupport
+import SQLKit
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite("Metadata and health")
+struct DiscoveryTests {
+    @Test("metadata lists the issuer, the token endpoint and what is supported (RFC 8414)", arguments: Backend.available)
+    func metadata(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            _ = try await server.register(scopes: ["read", "write"])
+            let response = try await server.send(.get, "/.well-known/oauth-authorization-server")
+            #expect(response.status == .ok)
+            let body = response.json
+            #expect(body["issuer"] as? String == LiveServer.issuer)
+            #expect(body["token_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/token")
+            #expect(body["grant_types_supported"] as? [String] == ["client_credentials"])
+            #expect(body["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_basic", "client_secret_post", "none"])
+            #expect((body["scopes_supported"] as? [String])?.contains("read") == true)
+            #expect(body["ui_locales_supported"] as? [String] == ["en", "de", "fr", "es", "ja"])
+        }
+    }
+
+    @Test("metadata refuses POST with 405 and Allow: GET", arguments: Backend.available)
+    func metadataMethod(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let response = try await server.send(.post, "/.well-known/oauth-authorization-server")
+            expectOAuthError(response, status: .methodNotAllowed, error: .invalidRequest)
+            #expect(response.headers[.allow] == "GET")
+        }
+    }
+
+    @Test("healthz and readyz answer 200", arguments: Backend.available)
+    func health(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let live = try await server.send(.get, "/healthz")
+            #expect(live.status == .ok)
+            #expect(live.json["status"] as? String == "ok")
+            let ready = try await server.send(.get, "/readyz")
+            #expect(ready.status == .ok)
+            #expect(ready.json["status"] as? String == "ready")
+        }
+    }
+
+    @Test("readyz answers 503 when the database is gone")
+    func notReady() async throws {
+        try await LiveServer.run(.sqlite) { server in
+            await server.store.database.close()
+            let ready = try await server.send(.get, "/readyz")
+            #expect(ready.status == .serviceUnavailable)
+        }
+    }
+}
