@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         .target(
@@ -100,6 +102,17 @@ let package = Package(
         .testTarget(
             name: "GatehouseStoreTests",
             dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseCLITests",
+            dependencies: [
+                "gatehouse", "GatehouseCore", "GatehouseStore", "GatehouseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

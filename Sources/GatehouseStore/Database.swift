@@ -40,6 +40,7 @@ public final class Database: Sendable {
             }
             return database
         case .postgres(let settings):
+            try await probe(settings, logger: logger)
             let tls: PostgresClient.Configuration.TLS = switch settings.tlsMode {
             case "disable": .disable
             case "require": .require(.makeClientConfiguration())
@@ -53,14 +54,28 @@ public final class Database: Sendable {
             configuration.options.connectTimeout = .seconds(5)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let runner = Task { await client.run() }
-            let database = Database(backend: .postgres(client, runner), url: url, logger: logger)
-            do {
-                _ = try await client.query("SELECT 1", logger: logger)
-            } catch {
-                await database.close()
-                throw error
-            }
-            return database
+            return Database(backend: .postgres(client, runner), url: url, logger: logger)
+        }
+    }
+
+    /// Connects once, outside the pool, so that a wrong address or password fails at once with
+    /// the server's reason; the pool would keep retrying with backoff for a minute.
+    private static func probe(_ settings: DatabaseURL.Postgres, logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS = switch settings.tlsMode {
+        case "disable": .disable
+        case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: settings.host, port: settings.port, username: settings.username,
+            password: settings.password, database: settings.database, tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch let error as PSQLError {
+            throw DatabaseConnectionError(reason: error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)")
         }
     }
 
@@ -103,4 +118,10 @@ public final class Database: Sendable {
         }
         return false
     }
+}
+
+/// The database could not be reached; the reason is the server's or the network's own words.
+public struct DatabaseConnectionError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
 }

@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `gatehouse` executable, as a user would.
+enum CLI {
+    /// The binary SwiftPM built beside this test bundle, or `GATEHOUSE_BIN`.
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["GATEHOUSE_BIN"] {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gatehouse")
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs one command to completion in `directory`.
+    static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        stdin: String? = nil,
+        in directory: URL
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = baseEnvironment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
+    }
+
+    /// The environment without any `GATEHOUSE_*` variable of the developer's shell.
+    static var baseEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }
+    }
+
+    /// A fresh working directory.
+    static func makeDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+}
+
+/// A `gatehouse serve` process on a free port of 127.0.0.1.
+final class ServeProcess {
+    let process = Process()
+    let port: Int
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(arguments: [String] = [], environment: [String: String] = [:], in directory: URL) throws {
+        port = try freePort()
+        process.executableURL = CLI.binary
+        process.arguments = ["serve", "--port", String(port)] + arguments
+        process.currentDirectoryURL = directory
+        process.environment = CLI.baseEnvironment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits until `/healthz` answers, polling for at most `timeout` seconds.
+    func waitUntilReady(timeout: TimeInterval = 20) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if process.isRunning == false { throw HarnessError("gatehouse serve exited with \(process.terminationStatus)") }
+            if let response = try? await HTTP.send("GET", "\(baseURL)/healthz"), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError("gatehouse serve did not become ready")
+    }
+
+    /// Stops the server with SIGTERM (a graceful shutdown) or SIGKILL.
+    func stop(signal: Int32 = SIGTERM) {
+        if process.isRunning {
+            kill(process.processIdentifier, signal)
+        }
+        process.waitUntilExit()
+    }
+
+    deinit { stop(signal: SIGKILL) }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A minimal HTTP client over URLSession.
+enum HTTP {
+    struct Response {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.key.lowercased() == name.lowercased() }?.value
+        }
+
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        }
+    }
+
+    static func send(_ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil) async throws -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        var fields: [String: String] = [:]
+        for header in response.headers { fields[header.name] = header.value }
+        return Response(status: Int(response.status.code), headers: fields, body: Data(bytes.readableBytesView))
+    }
+
+    static func basic(_ id: String, _ secret: String) -> String {
+        "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString()
+    }
+}
+
+/// A port the kernel says is free right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HarnessError("socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw HarnessError("bind failed") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard named == 0 else { throw HarnessError("getsockname failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
