@@ -3,16 +3,9 @@ import Foundation
 import SQLKit
 
 extension SQLStore: AccessTokenStore {
+    /// Returns once the record is committed; concurrent inserts share one statement.
     public func insertAccessToken(_ record: AccessTokenRecord) async throws {
-        try await insert(
-            """
-            INSERT INTO access_tokens (id, token_hash, client_id, user_id, grant_id, scope, issued_at, expires_at)
-            VALUES (\(bind: record.id), \(bind: record.tokenHash), \(bind: record.clientID), \(bind: record.userID),
-                    \(bind: record.grantID), \(bind: record.scope.description), \(bind: record.issuedAt.unixSeconds),
-                    \(bind: record.expiresAt.unixSeconds))
-            """,
-            duplicate: "an access token with this id or hash"
-        )
+        try await accessTokenWriter.insert(record)
     }
 
     public func accessToken(hash: String) async throws -> AccessTokenRecord? {
@@ -29,5 +22,34 @@ extension SQLStore: AccessTokenStore {
                 revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
             )
         }
+    }
+}
+
+extension Database {
+    /// Inserts every record in one atomic statement.
+    func insertAccessTokens(_ records: [AccessTokenRecord]) async throws {
+        var query = SQLQueryString(
+            "INSERT INTO access_tokens (id, token_hash, client_id, user_id, grant_id, scope, issued_at, expires_at) VALUES "
+        )
+        for (index, record) in records.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(bind: record.id)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.tokenHash)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.clientID)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.userID)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.grantID)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.scope.description)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.issuedAt.unixSeconds)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.expiresAt.unixSeconds)
+            query.appendLiteral(")")
+        }
+        try await insert(query, duplicate: "an access token with this id or hash")
     }
 }

@@ -8,9 +8,17 @@ import SQLKit
 /// transaction (which through SQLKit would cost a round trip per statement).
 public final class SQLStore: Sendable {
     public let database: Database
+    /// Concurrent token inserts share one statement; see ``GroupCommitter``.
+    let accessTokenWriter: GroupCommitter<AccessTokenRecord>
 
     public init(database: Database) {
         self.database = database
+        // 256 rows of 8 parameters stay far below SQLite's and PostgreSQL's limits on binds.
+        self.accessTokenWriter = GroupCommitter(
+            maximumBatch: 256,
+            insertBatch: { try await database.insertAccessTokens($0) },
+            insertOne: { try await database.insertAccessTokens([$0]) }
+        )
     }
 
     /// Whether the database answers, for `/readyz`.
@@ -19,11 +27,7 @@ public final class SQLStore: Sendable {
     }
 
     func insert(_ query: SQLQueryString, duplicate what: @autoclosure () -> String) async throws {
-        do {
-            try await database.withSQL { try await $0.raw(query).run() }
-        } catch where Database.isUniqueViolation(error) {
-            throw StoreError.duplicate(what())
-        }
+        try await database.insert(query, duplicate: what())
     }
 
     func rows(_ query: SQLQueryString) async throws -> [any SQLRow] {
@@ -35,6 +39,17 @@ public final class SQLStore: Sendable {
         // SQLKit has no portable "rows affected", so statements that need it say RETURNING, which
         // both SQLite (3.35+) and PostgreSQL support.
         try await rows(query).count
+    }
+}
+
+extension Database {
+    /// Runs an `INSERT`, reporting a unique-constraint violation as ``StoreError/duplicate(_:)``.
+    func insert(_ query: SQLQueryString, duplicate what: @autoclosure () -> String) async throws {
+        do {
+            try await withSQL { try await $0.raw(query).run() }
+        } catch where Database.isUniqueViolation(error) {
+            throw StoreError.duplicate(what())
+        }
     }
 }
 

@@ -104,6 +104,34 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("concurrent token inserts all commit, and one bad row fails alone", arguments: Backend.available)
+    func groupCommit(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { db in
+            let client = makeClient()
+            try await db.store.createClient(client)
+            let good = (0..<40).map { _ in makeToken(clientID: client.id).1 }
+            let bad = makeToken(clientID: "no-such-client").1
+            let results = await withTaskGroup(of: (String, Bool).self) { group in
+                for record in good + [bad] {
+                    group.addTask {
+                        do {
+                            try await db.store.insertAccessToken(record)
+                            return (record.id, true)
+                        } catch {
+                            return (record.id, false)
+                        }
+                    }
+                }
+                return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(results[bad.id] == false)
+            for record in good {
+                #expect(results[record.id] == true)
+                #expect(try await db.store.accessToken(hash: record.tokenHash) == record)
+            }
+        }
+    }
+
     @Test("users: create, find, refuse duplicates, delete", arguments: Backend.available)
     func users(backend: Backend) async throws {
         try await TestDatabase.with(backend) { db in

@@ -1,0 +1,98 @@
+import Synchronization
+
+/// Writes rows that arrive concurrently as one multi-row `INSERT` (group commit).
+///
+/// A database round trip per token costs more than everything else on a token request together
+/// (SQLite through SQLiteNIO hops to a thread pool and back for every statement). While one batch
+/// is being written, new rows queue up; when it commits, the queue is written as the next single
+/// statement. Every caller still returns only after its own row is committed, so a token is never
+/// handed out before it is durable, and a lone request is written at once, without waiting.
+final class GroupCommitter<Row: Sendable>: Sendable {
+    private struct Pending {
+        let row: Row
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var queue: [Pending] = []
+        var isWriting = false
+    }
+
+    private let state = Mutex(State())
+    private let maximumBatch: Int
+    private let insertBatch: @Sendable ([Row]) async throws -> Void
+    private let insertOne: @Sendable (Row) async throws -> Void
+
+    /// - Parameters:
+    ///   - maximumBatch: the most rows one statement carries (bounded by the databases' limits on
+    ///     bound parameters).
+    ///   - insertBatch: writes several rows in one atomic statement.
+    ///   - insertOne: writes one row; used to give each row its own answer when a batch fails.
+    init(
+        maximumBatch: Int,
+        insertBatch: @escaping @Sendable ([Row]) async throws -> Void,
+        insertOne: @escaping @Sendable (Row) async throws -> Void
+    ) {
+        self.maximumBatch = maximumBatch
+        self.insertBatch = insertBatch
+        self.insertOne = insertOne
+    }
+
+    /// Returns once `row` is committed, or throws what the database said about it.
+    func insert(_ row: Row) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let startsWriter = state.withLock { state in
+                state.queue.append(Pending(row: row, continuation: continuation))
+                guard !state.isWriting else { return false }
+                state.isWriting = true
+                return true
+            }
+            if startsWriter {
+                Task { await self.writeUntilEmpty() }
+            }
+        }
+    }
+
+    private func writeUntilEmpty() async {
+        while true {
+            let batch: [Pending] = state.withLock { state in
+                guard !state.queue.isEmpty else {
+                    state.isWriting = false
+                    return []
+                }
+                let batch = Array(state.queue.prefix(maximumBatch))
+                state.queue.removeFirst(batch.count)
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            await write(batch)
+        }
+    }
+
+    private func write(_ batch: [Pending]) async {
+        if batch.count == 1, let only = batch.first {
+            do {
+                try await insertOne(only.row)
+                only.continuation.resume()
+            } catch {
+                only.continuation.resume(throwing: error)
+            }
+            return
+        }
+        do {
+            try await insertBatch(batch.map(\.row))
+            for pending in batch { pending.continuation.resume() }
+        } catch {
+            // The statement is atomic, so nothing was written; one bad row must not fail the
+            // others, so each row is retried alone and gets its own answer.
+            for pending in batch {
+                do {
+                    try await insertOne(pending.row)
+                    pending.continuation.resume()
+                } catch {
+                    pending.continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
