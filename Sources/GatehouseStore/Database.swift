@@ -35,7 +35,7 @@ public final class Database: Sendable {
             // WAL lets readers run beside the writer; synchronous=NORMAL in WAL mode still survives a
             // crash of the process (committed pages are in the OS's hands), only not a power cut
             // between a commit and the next checkpoint.
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"] {
+            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-16384"] {
                 try await connection.sql(queryLogLevel: nil).raw(SQLQueryString(pragma)).run()
             }
             return database

@@ -69,7 +69,17 @@ public struct LanguageNegotiator: Sendable {
 }
 
 extension Substring {
+    /// Drops spaces and tabs at both ends, working on UTF-8 bytes (this runs on every request).
     func trimmingWhitespace() -> String {
-        String(self.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let bytes = utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, Self.isBlank(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, Self.isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return String(self[start..<end])
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
     }
 }

@@ -13,7 +13,7 @@ public struct RequestParameters: Sendable, Equatable {
     /// Decodes a form-encoded body or query string.
     /// - Throws: ``OAuthError`` `invalid_request` for a repeated parameter, bad percent-encoding or
     ///   a value that is not UTF-8.
-    public init(formEncoded bytes: some Collection<UInt8>) throws(OAuthError) {
+    public init(formEncoded bytes: [UInt8]) throws(OAuthError) {
         var values: [String: String] = [:]
         var seen: Set<String> = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -47,7 +47,13 @@ public struct RequestParameters: Sendable, Equatable {
 
     /// Decodes one form-urlencoded component: `+` is a space, `%XX` a byte, and the bytes UTF-8.
     /// - Throws: ``OAuthError`` `invalid_request` on a malformed escape or invalid UTF-8.
-    public static func decodeComponent(_ bytes: some Collection<UInt8>) throws(OAuthError) -> String {
+    public static func decodeComponent(_ bytes: ArraySlice<UInt8>) throws(OAuthError) -> String {
+        if !bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            guard let string = String(validating: bytes, as: UTF8.self) else {
+                throw .invalidRequest("parameter is not valid UTF-8", message: .malformedParameter)
+            }
+            return string
+        }
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var iterator = bytes.makeIterator()

@@ -19,6 +19,6 @@ extension Request {
             throw OAuthError.bodyTooLarge(limit: maxBytes)
         }
         let buffer = try await body.collect(upTo: maxBytes)
-        return try RequestParameters(formEncoded: buffer.readableBytesView)
+        return try RequestParameters(formEncoded: Array(buffer.readableBytesView))
     }
 }
