@@ -45,6 +45,12 @@ struct JSONWriter {
     /// RFC 8259 §7: quote, backslash and control characters must be escaped; the rest is UTF-8.
     static func appendQuoted(_ string: String, to output: inout String) {
         output += "\""
+        // Tokens, codes and scopes never need escaping: copy them whole.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            output += string
+            output += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
