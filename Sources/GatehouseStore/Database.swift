@@ -41,11 +41,12 @@ public final class Database: Sendable {
             return database
         case .postgres(let settings):
             try await probe(settings, logger: logger)
-            let tls: PostgresClient.Configuration.TLS = switch settings.tlsMode {
-            case "disable": .disable
-            case "require": .require(.makeClientConfiguration())
-            default: .prefer(.makeClientConfiguration())
-            }
+            let tls: PostgresClient.Configuration.TLS =
+                switch settings.tlsMode {
+                case "disable": .disable
+                case "require": .require(.makeClientConfiguration())
+                default: .prefer(.makeClientConfiguration())
+                }
             var configuration = PostgresClient.Configuration(
                 host: settings.host, port: settings.port, username: settings.username,
                 password: settings.password, database: settings.database, tls: tls
@@ -61,11 +62,12 @@ public final class Database: Sendable {
     /// Connects once, outside the pool, so that a wrong address or password fails at once with
     /// the server's reason; the pool would keep retrying with backoff for a minute.
     private static func probe(_ settings: DatabaseURL.Postgres, logger: Logger) async throws {
-        let tls: PostgresConnection.Configuration.TLS = switch settings.tlsMode {
-        case "disable": .disable
-        case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        }
+        let tls: PostgresConnection.Configuration.TLS =
+            switch settings.tlsMode {
+            case "disable": .disable
+            case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
         var configuration = PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.username,
             password: settings.password, database: settings.database, tls: tls

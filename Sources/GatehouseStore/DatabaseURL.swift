@@ -42,14 +42,15 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         guard ["disable", "prefer", "require"].contains(tlsMode) else {
             throw DatabaseURLError("sslmode must be disable, prefer or require")
         }
-        self = .postgres(Postgres(
-            host: host,
-            port: components.port ?? 5432,
-            username: username,
-            password: components.password,
-            database: database,
-            tlsMode: tlsMode
-        ))
+        self = .postgres(
+            Postgres(
+                host: host,
+                port: components.port ?? 5432,
+                username: username,
+                password: components.password,
+                database: database,
+                tlsMode: tlsMode
+            ))
     }
 
     /// The URL without its password, for logs and messages.

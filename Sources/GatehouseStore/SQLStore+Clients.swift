@@ -1,5 +1,5 @@
-public import GatehouseCore
 import Foundation
+public import GatehouseCore
 import SQLKit
 
 extension SQLStore: ClientRegistry {

@@ -47,7 +47,7 @@ extension Database {
     func insert(_ query: SQLQueryString, duplicate what: @autoclosure () -> String) async throws {
         do {
             try await withSQL { try await $0.raw(query).run() }
-        } catch where Database.isUniqueViolation(error) {
+        } catch  where Database.isUniqueViolation(error) {
             throw StoreError.duplicate(what())
         }
     }

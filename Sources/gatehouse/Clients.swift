@@ -20,7 +20,9 @@ struct Clients: AsyncParsableCommand {
         @Option(name: .customLong("redirect-uri"), help: "A redirect URI (repeatable).")
         var redirectURIs: [String] = []
 
-        @Option(name: .customLong("grant-type"), help: "authorization_code, refresh_token or client_credentials (repeatable; default authorization_code and refresh_token).")
+        @Option(
+            name: .customLong("grant-type"),
+            help: "authorization_code, refresh_token or client_credentials (repeatable; default authorization_code and refresh_token).")
         var grantTypes: [String] = []
 
         @Option(help: "The scopes the client may ask for, space-separated.")
@@ -216,7 +218,9 @@ enum ClientOutput {
         }
         if clients.isEmpty { Swift.print("no clients") }
         for client in clients {
-            Swift.print("\(client.id)  \(client.name)  [\(client.isPublic ? "public" : "confidential")]  \(client.grantTypes.sorted().map(\.rawValue).joined(separator: ","))")
+            Swift.print(
+                "\(client.id)  \(client.name)  [\(client.isPublic ? "public" : "confidential")]  \(client.grantTypes.sorted().map(\.rawValue).joined(separator: ","))"
+            )
         }
     }
 

@@ -20,9 +20,10 @@ struct Migrate: AsyncParsableCommand {
             let migrator = Migrator(database: database)
             let applied = try await migrator.migrate()
             await database.close()
-            print(applied.isEmpty
-                ? "schema is current (version \(migrator.latestVersion))"
-                : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema is at version \(migrator.latestVersion)")
+            print(
+                applied.isEmpty
+                    ? "schema is current (version \(migrator.latestVersion))"
+                    : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema is at version \(migrator.latestVersion)")
         } catch {
             await database.close()
             throw CLIError("migration failed", error)

@@ -1,9 +1,9 @@
 import ArgumentParser
 import GatehouseCore
-import Logging
 import GatehouseServer
 import GatehouseStore
 import Hummingbird
+import Logging
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the authorization server.")

@@ -77,9 +77,10 @@ struct Settings {
     }
 
     init(values: [String: String]) throws {
-        database = try values["database"].map { url in
-            do { return try DatabaseURL(parsing: url) } catch { throw CLIError("database: \(error)") }
-        } ?? .default
+        database =
+            try values["database"].map { url in
+                do { return try DatabaseURL(parsing: url) } catch { throw CLIError("database: \(error)") }
+            } ?? .default
         host = values["host"] ?? "127.0.0.1"
         port = try Self.integer(values, "port", default: 8080, in: 0...65535)
         guard let level = Logger.Level(rawValue: values["log_level"] ?? "info") else {

@@ -6,7 +6,7 @@ import Logging
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("The gatehouse command")
@@ -59,7 +59,8 @@ struct CLITests {
         if backend == .sqlite {
             #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gatehouse.sqlite").path))
         }
-        let url = backend == .sqlite
+        let url =
+            backend == .sqlite
             ? DatabaseURL.sqlite(path: directory.appendingPathComponent("gatehouse.sqlite").path)
             : try DatabaseURL(parsing: Backend.postgresURL ?? "")
         let reopened = try await Database.open(url, logger: .init(label: "test"))
@@ -127,7 +128,9 @@ struct CLITests {
         BadInput(situation: "unreachable database", arguments: ["clients", "list", "--database", "postgres://u:p@127.0.0.1:1/db"]),
         BadInput(situation: "duplicate client name", arguments: ["clients", "create", "--name", "taken"]),
         BadInput(situation: "unknown grant type", arguments: ["clients", "create", "--name", "x", "--grant-type", "password"]),
-        BadInput(situation: "public client with client_credentials", arguments: ["clients", "create", "--name", "x", "--public", "--grant-type", "client_credentials"]),
+        BadInput(
+            situation: "public client with client_credentials",
+            arguments: ["clients", "create", "--name", "x", "--public", "--grant-type", "client_credentials"]),
         BadInput(situation: "relative redirect URI", arguments: ["clients", "create", "--name", "x", "--redirect-uri", "/cb"]),
         BadInput(situation: "redirect URI with a fragment", arguments: ["clients", "create", "--name", "x", "--redirect-uri", "https://a.example/cb#x"]),
         BadInput(situation: "scope with a forbidden character", arguments: ["clients", "create", "--name", "x", "--scope", "a\"b"]),
@@ -185,7 +188,10 @@ struct CLITests {
     func clientLifecycle() async throws {
         let directory = try CLI.makeDirectory()
         let created = try CLI.run(
-            ["clients", "create", "--name", "web", "--redirect-uri", "http://127.0.0.1:9000/cb", "--scope", "profile read", "--grant-type", "client_credentials", "--json"],
+            [
+                "clients", "create", "--name", "web", "--redirect-uri", "http://127.0.0.1:9000/cb", "--scope", "profile read", "--grant-type",
+                "client_credentials", "--json",
+            ],
             in: directory
         )
         let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])

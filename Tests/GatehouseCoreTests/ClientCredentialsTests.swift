@@ -50,7 +50,9 @@ struct ClientCredentialsTests {
         }
     }
 
-    @Test("undecodable Basic credentials are invalid_client with a Basic challenge", arguments: ["Basic !!!", "Basic aWQ=", "Basic OnNlY3JldA==", "Basic ", "Basic"])
+    @Test(
+        "undecodable Basic credentials are invalid_client with a Basic challenge",
+        arguments: ["Basic !!!", "Basic aWQ=", "Basic OnNlY3JldA==", "Basic ", "Basic"])
     func malformedBasic(header: String) {
         do {
             _ = try extract(header)

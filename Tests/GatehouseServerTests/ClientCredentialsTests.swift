@@ -3,9 +3,9 @@ import GatehouseCore
 import GatehouseServer
 import GatehouseStore
 import GatehouseTestSupport
-import SQLKit
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 @Suite("client_credentials grant")

@@ -2,9 +2,9 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import GatehouseTestSupport
-import SQLKit
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 @Suite("Metadata and health")

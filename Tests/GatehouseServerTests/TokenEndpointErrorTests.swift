@@ -2,9 +2,9 @@ import Foundation
 import GatehouseCore
 import GatehouseStore
 import GatehouseTestSupport
-import SQLKit
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 /// One row of SPEC.md's token table (and §5's 405/413 rows): a request and the answer it must get.
@@ -39,91 +39,145 @@ struct TokenErrorRow: Sendable, CustomTestStringConvertible {
 
     static let all: [TokenErrorRow] = [
         // (1) request syntax → invalid_request
-        TokenErrorRow(situation: "body is JSON, not form-encoded", caller: .service, request: { c in
-            Request(contentType: "application/json", body: #"{"grant_type":"client_credentials"}"#, authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "no content type", caller: .service, request: { c in
-            Request(contentType: "", body: "grant_type=client_credentials", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "a parameter repeated", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&scope=read&scope=write", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "grant_type repeated", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&grant_type=client_credentials", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "grant_type missing", caller: .service, request: { c in
-            Request(body: "scope=read", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "grant_type empty", caller: .service, request: { c in
-            Request(body: "grant_type=", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "broken percent-encoding", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&scope=%zz", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "client_secret in the body and HTTP Basic", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&client_secret=\(c.secret ?? "")", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
-        TokenErrorRow(situation: "client_id in the body names another client than Basic", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&client_id=someone-else", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "body is JSON, not form-encoded", caller: .service,
+            request: { c in
+                Request(contentType: "application/json", body: #"{"grant_type":"client_credentials"}"#, authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "no content type", caller: .service,
+            request: { c in
+                Request(contentType: "", body: "grant_type=client_credentials", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "a parameter repeated", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&scope=read&scope=write", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "grant_type repeated", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&grant_type=client_credentials", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "grant_type missing", caller: .service,
+            request: { c in
+                Request(body: "scope=read", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "grant_type empty", caller: .service,
+            request: { c in
+                Request(body: "grant_type=", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "broken percent-encoding", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&scope=%zz", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "client_secret in the body and HTTP Basic", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&client_secret=\(c.secret ?? "")", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "client_id in the body names another client than Basic", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&client_id=someone-else", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidRequest),
         // (2) client authentication → invalid_client
-        TokenErrorRow(situation: "unknown client via Basic", caller: .service, request: { _ in
-            Request(body: "grant_type=client_credentials", authorization: LiveServer.RegisteredClient(id: "nobody", secret: "x").basicAuthorization)
-        }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
-        TokenErrorRow(situation: "wrong secret via Basic", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials", authorization: LiveServer.RegisteredClient(id: c.id, secret: "wrong").basicAuthorization)
-        }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
-        TokenErrorRow(situation: "malformed Basic credentials", caller: .service, request: { _ in
-            Request(body: "grant_type=client_credentials", authorization: "Basic not*base64")
-        }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
-        TokenErrorRow(situation: "Basic credentials without a colon", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials", authorization: "Basic " + Data(c.id.utf8).base64EncodedString())
-        }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
-        TokenErrorRow(situation: "wrong secret in the body", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&client_id=\(c.id)&client_secret=wrong")
-        }, status: .unauthorized, error: .invalidClient),
-        TokenErrorRow(situation: "unknown client in the body", caller: .service, request: { _ in
-            Request(body: "grant_type=client_credentials&client_id=nobody&client_secret=x")
-        }, status: .unauthorized, error: .invalidClient),
-        TokenErrorRow(situation: "confidential client without a secret", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&client_id=\(c.id)")
-        }, status: .unauthorized, error: .invalidClient),
-        TokenErrorRow(situation: "public client sending a secret", caller: .publicApp, request: { c in
-            Request(body: "grant_type=client_credentials&client_id=\(c.id)&client_secret=guess")
-        }, status: .unauthorized, error: .invalidClient),
-        TokenErrorRow(situation: "no client credentials at all", caller: .service, request: { _ in
-            Request(body: "grant_type=client_credentials")
-        }, status: .unauthorized, error: .invalidClient),
+        TokenErrorRow(
+            situation: "unknown client via Basic", caller: .service,
+            request: { _ in
+                Request(body: "grant_type=client_credentials", authorization: LiveServer.RegisteredClient(id: "nobody", secret: "x").basicAuthorization)
+            }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
+        TokenErrorRow(
+            situation: "wrong secret via Basic", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials", authorization: LiveServer.RegisteredClient(id: c.id, secret: "wrong").basicAuthorization)
+            }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
+        TokenErrorRow(
+            situation: "malformed Basic credentials", caller: .service,
+            request: { _ in
+                Request(body: "grant_type=client_credentials", authorization: "Basic not*base64")
+            }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
+        TokenErrorRow(
+            situation: "Basic credentials without a colon", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials", authorization: "Basic " + Data(c.id.utf8).base64EncodedString())
+            }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
+        TokenErrorRow(
+            situation: "wrong secret in the body", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&client_id=\(c.id)&client_secret=wrong")
+            }, status: .unauthorized, error: .invalidClient),
+        TokenErrorRow(
+            situation: "unknown client in the body", caller: .service,
+            request: { _ in
+                Request(body: "grant_type=client_credentials&client_id=nobody&client_secret=x")
+            }, status: .unauthorized, error: .invalidClient),
+        TokenErrorRow(
+            situation: "confidential client without a secret", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&client_id=\(c.id)")
+            }, status: .unauthorized, error: .invalidClient),
+        TokenErrorRow(
+            situation: "public client sending a secret", caller: .publicApp,
+            request: { c in
+                Request(body: "grant_type=client_credentials&client_id=\(c.id)&client_secret=guess")
+            }, status: .unauthorized, error: .invalidClient),
+        TokenErrorRow(
+            situation: "no client credentials at all", caller: .service,
+            request: { _ in
+                Request(body: "grant_type=client_credentials")
+            }, status: .unauthorized, error: .invalidClient),
         // (3) grant type
-        TokenErrorRow(situation: "grant_type password", caller: .service, request: { c in
-            Request(body: "grant_type=password&username=a&password=b", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .unsupportedGrantType),
-        TokenErrorRow(situation: "grant_type foo", caller: .service, request: { c in
-            Request(body: "grant_type=foo", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .unsupportedGrantType),
-        TokenErrorRow(situation: "client_credentials for a client not registered for it", caller: .webApp, request: { c in
-            Request(body: "grant_type=client_credentials", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .unauthorizedClient),
-        TokenErrorRow(situation: "client_credentials for a public client", caller: .publicApp, request: { c in
-            Request(body: "grant_type=client_credentials&client_id=\(c.id)")
-        }, status: .badRequest, error: .unauthorizedClient),
+        TokenErrorRow(
+            situation: "grant_type password", caller: .service,
+            request: { c in
+                Request(body: "grant_type=password&username=a&password=b", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .unsupportedGrantType),
+        TokenErrorRow(
+            situation: "grant_type foo", caller: .service,
+            request: { c in
+                Request(body: "grant_type=foo", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .unsupportedGrantType),
+        TokenErrorRow(
+            situation: "client_credentials for a client not registered for it", caller: .webApp,
+            request: { c in
+                Request(body: "grant_type=client_credentials", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .unauthorizedClient),
+        TokenErrorRow(
+            situation: "client_credentials for a public client", caller: .publicApp,
+            request: { c in
+                Request(body: "grant_type=client_credentials&client_id=\(c.id)")
+            }, status: .badRequest, error: .unauthorizedClient),
         // (4) the grant itself
-        TokenErrorRow(situation: "scope unknown to the client", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&scope=read+admin", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidScope),
-        TokenErrorRow(situation: "scope with a forbidden character", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&scope=re%22ad", authorization: c.basicAuthorization)
-        }, status: .badRequest, error: .invalidScope),
+        TokenErrorRow(
+            situation: "scope unknown to the client", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&scope=read+admin", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidScope),
+        TokenErrorRow(
+            situation: "scope with a forbidden character", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&scope=re%22ad", authorization: c.basicAuthorization)
+            }, status: .badRequest, error: .invalidScope),
         // SPEC §5: wrong method and oversized body, in the same error format
-        TokenErrorRow(situation: "GET instead of POST", caller: .service, request: { _ in
-            Request(method: .get, body: "")
-        }, status: .methodNotAllowed, error: .invalidRequest, allow: "POST"),
-        TokenErrorRow(situation: "PUT instead of POST", caller: .service, request: { c in
-            Request(method: .put, body: "grant_type=client_credentials", authorization: c.basicAuthorization)
-        }, status: .methodNotAllowed, error: .invalidRequest, allow: "POST"),
-        TokenErrorRow(situation: "body over 64 KiB", caller: .service, request: { c in
-            Request(body: "grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000), authorization: c.basicAuthorization)
-        }, status: .contentTooLarge, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "GET instead of POST", caller: .service,
+            request: { _ in
+                Request(method: .get, body: "")
+            }, status: .methodNotAllowed, error: .invalidRequest, allow: "POST"),
+        TokenErrorRow(
+            situation: "PUT instead of POST", caller: .service,
+            request: { c in
+                Request(method: .put, body: "grant_type=client_credentials", authorization: c.basicAuthorization)
+            }, status: .methodNotAllowed, error: .invalidRequest, allow: "POST"),
+        TokenErrorRow(
+            situation: "body over 64 KiB", caller: .service,
+            request: { c in
+                Request(body: "grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000), authorization: c.basicAuthorization)
+            }, status: .contentTooLarge, error: .invalidRequest),
     ]
 }
 
@@ -132,11 +186,12 @@ struct TokenEndpointErrorTests {
     @Test("every token error row answers with its status, code and headers", arguments: Backend.available, TokenErrorRow.all)
     func errorRow(backend: Backend, row: TokenErrorRow) async throws {
         try await LiveServer.run(backend) { server in
-            let caller = switch row.caller {
-            case .service: try await server.register(grantTypes: [.clientCredentials])
-            case .webApp: try await server.register(grantTypes: [.authorizationCode, .refreshToken])
-            case .publicApp: try await server.register(grantTypes: [.authorizationCode], isPublic: true)
-            }
+            let caller =
+                switch row.caller {
+                case .service: try await server.register(grantTypes: [.clientCredentials])
+                case .webApp: try await server.register(grantTypes: [.authorizationCode, .refreshToken])
+                case .publicApp: try await server.register(grantTypes: [.authorizationCode], isPublic: true)
+                }
             let request = row.request(caller)
             var headers = HTTPFields()
             if !request.contentType.isEmpty { headers[.contentType] = request.contentType }

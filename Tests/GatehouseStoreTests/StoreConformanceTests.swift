@@ -25,10 +25,13 @@ struct StoreConformanceTests {
     private func makeToken(clientID: String, expiresIn: TimeInterval = 3600) -> (String, AccessTokenRecord) {
         let token = SecretGenerator().make(.accessToken)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
-        return (token, AccessTokenRecord(
-            id: SecretGenerator().makeIdentifier(), tokenHash: SecretHasher.hash(token), clientID: clientID,
-            userID: nil, scope: ["read"], issuedAt: now, expiresAt: now.addingTimeInterval(expiresIn)
-        ))
+        return (
+            token,
+            AccessTokenRecord(
+                id: SecretGenerator().makeIdentifier(), tokenHash: SecretHasher.hash(token), clientID: clientID,
+                userID: nil, scope: ["read"], issuedAt: now, expiresAt: now.addingTimeInterval(expiresIn)
+            )
+        )
     }
 
     @Test("a client reads back exactly as registered", arguments: Backend.available)

@@ -24,19 +24,23 @@ public enum ErrorCatalog {
     public static let entries: [Entry] = [
         Entry(
             code: .invalidRequest, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .invalidRequest,
-            documentation: "The request is malformed: a required parameter is missing, a parameter is repeated or has an invalid value, the body is not form-encoded, or client credentials were sent in more than one way. Fix the request; retrying it unchanged will fail again."
+            documentation:
+                "The request is malformed: a required parameter is missing, a parameter is repeated or has an invalid value, the body is not form-encoded, or client credentials were sent in more than one way. Fix the request; retrying it unchanged will fail again."
         ),
         Entry(
             code: .invalidClient, status: .unauthorized, reference: "RFC 6749 §5.2", message: .invalidClient,
-            documentation: "Client authentication failed: the client is unknown, the secret is wrong, or no credentials were sent. Check the client_id and client_secret; with HTTP Basic, form-urlencode both before base64 (RFC 6749 §2.3.1)."
+            documentation:
+                "Client authentication failed: the client is unknown, the secret is wrong, or no credentials were sent. Check the client_id and client_secret; with HTTP Basic, form-urlencode both before base64 (RFC 6749 §2.3.1)."
         ),
         Entry(
             code: .invalidGrant, status: .badRequest, reference: "RFC 6749 §5.2", message: .invalidGrant,
-            documentation: "The authorization code or refresh token is invalid, expired, revoked, already used, or was issued to another client, or the redirect_uri or PKCE code_verifier does not match the authorization request. Start a new authorization; do not retry with the same grant."
+            documentation:
+                "The authorization code or refresh token is invalid, expired, revoked, already used, or was issued to another client, or the redirect_uri or PKCE code_verifier does not match the authorization request. Start a new authorization; do not retry with the same grant."
         ),
         Entry(
             code: .unauthorizedClient, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .unauthorizedClient,
-            documentation: "The client is not allowed to use this grant type or response type, or the token belongs to another client. Register the grant type for the client, or use a grant it is allowed."
+            documentation:
+                "The client is not allowed to use this grant type or response type, or the token belongs to another client. Register the grant type for the client, or use a grant it is allowed."
         ),
         Entry(
             code: .unsupportedGrantType, status: .badRequest, reference: "RFC 6749 §5.2", message: .unsupportedGrantType,
@@ -44,7 +48,8 @@ public enum ErrorCatalog {
         ),
         Entry(
             code: .invalidScope, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .invalidScope,
-            documentation: "The requested scope is malformed, unknown, not allowed for the client, or wider than the scope originally granted. Ask only for scopes registered for the client."
+            documentation:
+                "The requested scope is malformed, unknown, not allowed for the client, or wider than the scope originally granted. Ask only for scopes registered for the client."
         ),
         Entry(
             code: .accessDenied, status: .badRequest, reference: "RFC 6749 §4.1.2.1", message: .accessDenied,
@@ -72,7 +77,8 @@ public enum ErrorCatalog {
         ),
         Entry(
             code: .insufficientScope, status: .forbidden, reference: "RFC 6750 §3.1", message: .insufficientScope,
-            documentation: "The access token is valid but lacks the scope the resource requires; the WWW-Authenticate header names it. Request a token with that scope."
+            documentation:
+                "The access token is valid but lacks the scope the resource requires; the WWW-Authenticate header names it. Request a token with that scope."
         ),
     ]
 
@@ -83,160 +89,204 @@ public enum ErrorCatalog {
     /// The entry for `code`. Every code defined on ``OAuthErrorCode`` has one; an unknown code is
     /// treated as a server error rather than trapping.
     public static func entry(for code: OAuthErrorCode) -> Entry {
-        entriesByCode[code] ?? Entry(
-            code: code, status: .internalServerError, reference: "", message: .serverError, documentation: ""
-        )
+        entriesByCode[code]
+            ?? Entry(
+                code: code, status: .internalServerError, reference: "", message: .serverError, documentation: ""
+            )
     }
 
     /// Every message, generic and specific, for documentation and translation checks.
-    public static let messages: [ErrorMessage] = entries.map(\.message) + [
-        .unsupportedContentType, .repeatedParameter, .missingParameter, .malformedParameter,
-        .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge,
-    ]
+    public static let messages: [ErrorMessage] =
+        entries.map(\.message) + [
+            .unsupportedContentType, .repeatedParameter, .missingParameter, .malformedParameter,
+            .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge,
+        ]
 }
 
 extension ErrorMessage {
-    public static let invalidRequest = ErrorMessage(id: "invalid_request", code: .invalidRequest, texts: [
-        "en": "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.",
-        "de": "Der Anfrage fehlt ein erforderlicher Parameter, sie enthält einen ungültigen oder mehrfach angegebenen Parameter oder ist anderweitig fehlerhaft.",
-        "fr": "La requête omet un paramètre obligatoire, contient une valeur de paramètre invalide, répète un paramètre ou est mal formée.",
-        "es": "A la solicitud le falta un parámetro obligatorio, incluye un valor no válido, repite un parámetro o está mal formada.",
-        "ja": "リクエストに必須パラメーターが欠けているか、無効な値や重複したパラメーターが含まれているか、形式が正しくありません。",
-    ])
-    public static let invalidClient = ErrorMessage(id: "invalid_client", code: .invalidClient, texts: [
-        "en": "Client authentication failed.",
-        "de": "Die Client-Authentifizierung ist fehlgeschlagen.",
-        "fr": "L'authentification du client a échoué.",
-        "es": "La autenticación del cliente ha fallado.",
-        "ja": "クライアント認証に失敗しました。",
-    ])
-    public static let invalidGrant = ErrorMessage(id: "invalid_grant", code: .invalidGrant, texts: [
-        "en": "The authorization grant or refresh token is invalid, expired, revoked, or was issued to another client.",
-        "de": "Die Autorisierung oder das Refresh-Token ist ungültig, abgelaufen, widerrufen oder wurde einem anderen Client ausgestellt.",
-        "fr": "L'autorisation ou le jeton de rafraîchissement est invalide, expiré, révoqué ou a été délivré à un autre client.",
-        "es": "La autorización o el token de actualización no es válido, ha caducado, fue revocado o se emitió a otro cliente.",
-        "ja": "認可グラントまたはリフレッシュトークンが無効、期限切れ、失効済み、または別のクライアントに発行されたものです。",
-    ])
-    public static let unauthorizedClient = ErrorMessage(id: "unauthorized_client", code: .unauthorizedClient, texts: [
-        "en": "The client is not authorized to use this grant type.",
-        "de": "Der Client ist nicht berechtigt, diesen Grant-Typ zu verwenden.",
-        "fr": "Le client n'est pas autorisé à utiliser ce type d'autorisation.",
-        "es": "El cliente no está autorizado a usar este tipo de concesión.",
-        "ja": "クライアントはこのグラントタイプの使用を許可されていません。",
-    ])
-    public static let unsupportedGrantType = ErrorMessage(id: "unsupported_grant_type", code: .unsupportedGrantType, texts: [
-        "en": "The authorization grant type is not supported by the authorization server.",
-        "de": "Der Grant-Typ wird vom Autorisierungsserver nicht unterstützt.",
-        "fr": "Le type d'autorisation n'est pas pris en charge par le serveur d'autorisation.",
-        "es": "El servidor de autorización no admite este tipo de concesión.",
-        "ja": "このグラントタイプは認可サーバーでサポートされていません。",
-    ])
-    public static let invalidScope = ErrorMessage(id: "invalid_scope", code: .invalidScope, texts: [
-        "en": "The requested scope is invalid, unknown, or exceeds the scope granted.",
-        "de": "Der angeforderte Scope ist ungültig, unbekannt oder geht über den gewährten Scope hinaus.",
-        "fr": "La portée demandée est invalide, inconnue ou dépasse la portée accordée.",
-        "es": "El alcance solicitado no es válido, es desconocido o excede el alcance concedido.",
-        "ja": "要求されたスコープが無効、不明、または許可された範囲を超えています。",
-    ])
-    public static let accessDenied = ErrorMessage(id: "access_denied", code: .accessDenied, texts: [
-        "en": "The resource owner denied the request.",
-        "de": "Der Ressourcenbesitzer hat die Anfrage abgelehnt.",
-        "fr": "Le propriétaire de la ressource a refusé la demande.",
-        "es": "El propietario del recurso denegó la solicitud.",
-        "ja": "リソースオーナーがリクエストを拒否しました。",
-    ])
-    public static let unsupportedResponseType = ErrorMessage(id: "unsupported_response_type", code: .unsupportedResponseType, texts: [
-        "en": "The authorization server does not support this response type.",
-        "de": "Der Autorisierungsserver unterstützt diesen Antworttyp nicht.",
-        "fr": "Le serveur d'autorisation ne prend pas en charge ce type de réponse.",
-        "es": "El servidor de autorización no admite este tipo de respuesta.",
-        "ja": "認可サーバーはこのレスポンスタイプをサポートしていません。",
-    ])
-    public static let serverError = ErrorMessage(id: "server_error", code: .serverError, texts: [
-        "en": "The authorization server encountered an unexpected condition.",
-        "de": "Beim Autorisierungsserver ist ein unerwarteter Fehler aufgetreten.",
-        "fr": "Le serveur d'autorisation a rencontré une condition inattendue.",
-        "es": "El servidor de autorización encontró una condición inesperada.",
-        "ja": "認可サーバーで予期しないエラーが発生しました。",
-    ])
-    public static let temporarilyUnavailable = ErrorMessage(id: "temporarily_unavailable", code: .temporarilyUnavailable, texts: [
-        "en": "The authorization server is temporarily unable to handle the request.",
-        "de": "Der Autorisierungsserver kann die Anfrage vorübergehend nicht bearbeiten.",
-        "fr": "Le serveur d'autorisation ne peut temporairement pas traiter la requête.",
-        "es": "El servidor de autorización no puede atender la solicitud temporalmente.",
-        "ja": "認可サーバーは一時的にリクエストを処理できません。",
-    ])
-    public static let unsupportedTokenType = ErrorMessage(id: "unsupported_token_type", code: .unsupportedTokenType, texts: [
-        "en": "The authorization server does not support revocation of this token type.",
-        "de": "Der Autorisierungsserver unterstützt den Widerruf dieses Token-Typs nicht.",
-        "fr": "Le serveur d'autorisation ne prend pas en charge la révocation de ce type de jeton.",
-        "es": "El servidor de autorización no admite la revocación de este tipo de token.",
-        "ja": "認可サーバーはこの種類のトークンの失効をサポートしていません。",
-    ])
-    public static let invalidToken = ErrorMessage(id: "invalid_token", code: .invalidToken, texts: [
-        "en": "The access token is invalid, expired, or revoked.",
-        "de": "Das Access-Token ist ungültig, abgelaufen oder widerrufen.",
-        "fr": "Le jeton d'accès est invalide, expiré ou révoqué.",
-        "es": "El token de acceso no es válido, ha caducado o fue revocado.",
-        "ja": "アクセストークンが無効、期限切れ、または失効しています。",
-    ])
-    public static let insufficientScope = ErrorMessage(id: "insufficient_scope", code: .insufficientScope, texts: [
-        "en": "The access token does not carry the scope this resource requires.",
-        "de": "Dem Access-Token fehlt der Scope, den diese Ressource erfordert.",
-        "fr": "Le jeton d'accès ne possède pas la portée requise par cette ressource.",
-        "es": "El token de acceso no tiene el alcance que requiere este recurso.",
-        "ja": "アクセストークンにこのリソースに必要なスコープがありません。",
-    ])
+    public static let invalidRequest = ErrorMessage(
+        id: "invalid_request", code: .invalidRequest,
+        texts: [
+            "en":
+                "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.",
+            "de":
+                "Der Anfrage fehlt ein erforderlicher Parameter, sie enthält einen ungültigen oder mehrfach angegebenen Parameter oder ist anderweitig fehlerhaft.",
+            "fr": "La requête omet un paramètre obligatoire, contient une valeur de paramètre invalide, répète un paramètre ou est mal formée.",
+            "es": "A la solicitud le falta un parámetro obligatorio, incluye un valor no válido, repite un parámetro o está mal formada.",
+            "ja": "リクエストに必須パラメーターが欠けているか、無効な値や重複したパラメーターが含まれているか、形式が正しくありません。",
+        ])
+    public static let invalidClient = ErrorMessage(
+        id: "invalid_client", code: .invalidClient,
+        texts: [
+            "en": "Client authentication failed.",
+            "de": "Die Client-Authentifizierung ist fehlgeschlagen.",
+            "fr": "L'authentification du client a échoué.",
+            "es": "La autenticación del cliente ha fallado.",
+            "ja": "クライアント認証に失敗しました。",
+        ])
+    public static let invalidGrant = ErrorMessage(
+        id: "invalid_grant", code: .invalidGrant,
+        texts: [
+            "en": "The authorization grant or refresh token is invalid, expired, revoked, or was issued to another client.",
+            "de": "Die Autorisierung oder das Refresh-Token ist ungültig, abgelaufen, widerrufen oder wurde einem anderen Client ausgestellt.",
+            "fr": "L'autorisation ou le jeton de rafraîchissement est invalide, expiré, révoqué ou a été délivré à un autre client.",
+            "es": "La autorización o el token de actualización no es válido, ha caducado, fue revocado o se emitió a otro cliente.",
+            "ja": "認可グラントまたはリフレッシュトークンが無効、期限切れ、失効済み、または別のクライアントに発行されたものです。",
+        ])
+    public static let unauthorizedClient = ErrorMessage(
+        id: "unauthorized_client", code: .unauthorizedClient,
+        texts: [
+            "en": "The client is not authorized to use this grant type.",
+            "de": "Der Client ist nicht berechtigt, diesen Grant-Typ zu verwenden.",
+            "fr": "Le client n'est pas autorisé à utiliser ce type d'autorisation.",
+            "es": "El cliente no está autorizado a usar este tipo de concesión.",
+            "ja": "クライアントはこのグラントタイプの使用を許可されていません。",
+        ])
+    public static let unsupportedGrantType = ErrorMessage(
+        id: "unsupported_grant_type", code: .unsupportedGrantType,
+        texts: [
+            "en": "The authorization grant type is not supported by the authorization server.",
+            "de": "Der Grant-Typ wird vom Autorisierungsserver nicht unterstützt.",
+            "fr": "Le type d'autorisation n'est pas pris en charge par le serveur d'autorisation.",
+            "es": "El servidor de autorización no admite este tipo de concesión.",
+            "ja": "このグラントタイプは認可サーバーでサポートされていません。",
+        ])
+    public static let invalidScope = ErrorMessage(
+        id: "invalid_scope", code: .invalidScope,
+        texts: [
+            "en": "The requested scope is invalid, unknown, or exceeds the scope granted.",
+            "de": "Der angeforderte Scope ist ungültig, unbekannt oder geht über den gewährten Scope hinaus.",
+            "fr": "La portée demandée est invalide, inconnue ou dépasse la portée accordée.",
+            "es": "El alcance solicitado no es válido, es desconocido o excede el alcance concedido.",
+            "ja": "要求されたスコープが無効、不明、または許可された範囲を超えています。",
+        ])
+    public static let accessDenied = ErrorMessage(
+        id: "access_denied", code: .accessDenied,
+        texts: [
+            "en": "The resource owner denied the request.",
+            "de": "Der Ressourcenbesitzer hat die Anfrage abgelehnt.",
+            "fr": "Le propriétaire de la ressource a refusé la demande.",
+            "es": "El propietario del recurso denegó la solicitud.",
+            "ja": "リソースオーナーがリクエストを拒否しました。",
+        ])
+    public static let unsupportedResponseType = ErrorMessage(
+        id: "unsupported_response_type", code: .unsupportedResponseType,
+        texts: [
+            "en": "The authorization server does not support this response type.",
+            "de": "Der Autorisierungsserver unterstützt diesen Antworttyp nicht.",
+            "fr": "Le serveur d'autorisation ne prend pas en charge ce type de réponse.",
+            "es": "El servidor de autorización no admite este tipo de respuesta.",
+            "ja": "認可サーバーはこのレスポンスタイプをサポートしていません。",
+        ])
+    public static let serverError = ErrorMessage(
+        id: "server_error", code: .serverError,
+        texts: [
+            "en": "The authorization server encountered an unexpected condition.",
+            "de": "Beim Autorisierungsserver ist ein unerwarteter Fehler aufgetreten.",
+            "fr": "Le serveur d'autorisation a rencontré une condition inattendue.",
+            "es": "El servidor de autorización encontró una condición inesperada.",
+            "ja": "認可サーバーで予期しないエラーが発生しました。",
+        ])
+    public static let temporarilyUnavailable = ErrorMessage(
+        id: "temporarily_unavailable", code: .temporarilyUnavailable,
+        texts: [
+            "en": "The authorization server is temporarily unable to handle the request.",
+            "de": "Der Autorisierungsserver kann die Anfrage vorübergehend nicht bearbeiten.",
+            "fr": "Le serveur d'autorisation ne peut temporairement pas traiter la requête.",
+            "es": "El servidor de autorización no puede atender la solicitud temporalmente.",
+            "ja": "認可サーバーは一時的にリクエストを処理できません。",
+        ])
+    public static let unsupportedTokenType = ErrorMessage(
+        id: "unsupported_token_type", code: .unsupportedTokenType,
+        texts: [
+            "en": "The authorization server does not support revocation of this token type.",
+            "de": "Der Autorisierungsserver unterstützt den Widerruf dieses Token-Typs nicht.",
+            "fr": "Le serveur d'autorisation ne prend pas en charge la révocation de ce type de jeton.",
+            "es": "El servidor de autorización no admite la revocación de este tipo de token.",
+            "ja": "認可サーバーはこの種類のトークンの失効をサポートしていません。",
+        ])
+    public static let invalidToken = ErrorMessage(
+        id: "invalid_token", code: .invalidToken,
+        texts: [
+            "en": "The access token is invalid, expired, or revoked.",
+            "de": "Das Access-Token ist ungültig, abgelaufen oder widerrufen.",
+            "fr": "Le jeton d'accès est invalide, expiré ou révoqué.",
+            "es": "El token de acceso no es válido, ha caducado o fue revocado.",
+            "ja": "アクセストークンが無効、期限切れ、または失効しています。",
+        ])
+    public static let insufficientScope = ErrorMessage(
+        id: "insufficient_scope", code: .insufficientScope,
+        texts: [
+            "en": "The access token does not carry the scope this resource requires.",
+            "de": "Dem Access-Token fehlt der Scope, den diese Ressource erfordert.",
+            "fr": "Le jeton d'accès ne possède pas la portée requise par cette ressource.",
+            "es": "El token de acceso no tiene el alcance que requiere este recurso.",
+            "ja": "アクセストークンにこのリソースに必要なスコープがありません。",
+        ])
 
     // Precise messages for situations an integrator can fix without reading the server's log.
 
-    public static let unsupportedContentType = ErrorMessage(id: "unsupported_content_type", code: .invalidRequest, texts: [
-        "en": "The request body must be sent as application/x-www-form-urlencoded.",
-        "de": "Der Anfragetext muss als application/x-www-form-urlencoded gesendet werden.",
-        "fr": "Le corps de la requête doit être envoyé en application/x-www-form-urlencoded.",
-        "es": "El cuerpo de la solicitud debe enviarse como application/x-www-form-urlencoded.",
-        "ja": "リクエストボディは application/x-www-form-urlencoded で送信する必要があります。",
-    ])
-    public static let repeatedParameter = ErrorMessage(id: "repeated_parameter", code: .invalidRequest, texts: [
-        "en": "A request parameter was included more than once.",
-        "de": "Ein Anfrageparameter wurde mehrfach angegeben.",
-        "fr": "Un paramètre de la requête a été fourni plusieurs fois.",
-        "es": "Un parámetro de la solicitud se incluyó más de una vez.",
-        "ja": "リクエストパラメーターが複数回指定されています。",
-    ])
-    public static let missingParameter = ErrorMessage(id: "missing_parameter", code: .invalidRequest, texts: [
-        "en": "A required request parameter is missing.",
-        "de": "Ein erforderlicher Anfrageparameter fehlt.",
-        "fr": "Un paramètre obligatoire de la requête est manquant.",
-        "es": "Falta un parámetro obligatorio de la solicitud.",
-        "ja": "必須のリクエストパラメーターがありません。",
-    ])
-    public static let malformedParameter = ErrorMessage(id: "malformed_parameter", code: .invalidRequest, texts: [
-        "en": "A request parameter is malformed.",
-        "de": "Ein Anfrageparameter ist fehlerhaft.",
-        "fr": "Un paramètre de la requête est mal formé.",
-        "es": "Un parámetro de la solicitud está mal formado.",
-        "ja": "リクエストパラメーターの形式が正しくありません。",
-    ])
-    public static let multipleClientAuthentications = ErrorMessage(id: "multiple_client_authentications", code: .invalidRequest, texts: [
-        "en": "Client credentials must be sent in one way only: either HTTP Basic or the request body.",
-        "de": "Client-Zugangsdaten dürfen nur auf eine Weise gesendet werden: entweder per HTTP Basic oder im Anfragetext.",
-        "fr": "Les identifiants du client doivent être envoyés d'une seule manière : HTTP Basic ou le corps de la requête.",
-        "es": "Las credenciales del cliente deben enviarse de una sola forma: HTTP Basic o el cuerpo de la solicitud.",
-        "ja": "クライアント資格情報は HTTP Basic かリクエストボディのどちらか一方でのみ送信してください。",
-    ])
-    public static let methodNotAllowed = ErrorMessage(id: "method_not_allowed", code: .invalidRequest, texts: [
-        "en": "The request method is not allowed for this endpoint.",
-        "de": "Die Anfragemethode ist für diesen Endpunkt nicht erlaubt.",
-        "fr": "La méthode de la requête n'est pas autorisée pour ce point de terminaison.",
-        "es": "El método de la solicitud no está permitido en este punto de acceso.",
-        "ja": "このエンドポイントではこのリクエストメソッドは許可されていません。",
-    ])
-    public static let bodyTooLarge = ErrorMessage(id: "body_too_large", code: .invalidRequest, texts: [
-        "en": "The request body is too large.",
-        "de": "Der Anfragetext ist zu groß.",
-        "fr": "Le corps de la requête est trop volumineux.",
-        "es": "El cuerpo de la solicitud es demasiado grande.",
-        "ja": "リクエストボディが大きすぎます。",
-    ])
+    public static let unsupportedContentType = ErrorMessage(
+        id: "unsupported_content_type", code: .invalidRequest,
+        texts: [
+            "en": "The request body must be sent as application/x-www-form-urlencoded.",
+            "de": "Der Anfragetext muss als application/x-www-form-urlencoded gesendet werden.",
+            "fr": "Le corps de la requête doit être envoyé en application/x-www-form-urlencoded.",
+            "es": "El cuerpo de la solicitud debe enviarse como application/x-www-form-urlencoded.",
+            "ja": "リクエストボディは application/x-www-form-urlencoded で送信する必要があります。",
+        ])
+    public static let repeatedParameter = ErrorMessage(
+        id: "repeated_parameter", code: .invalidRequest,
+        texts: [
+            "en": "A request parameter was included more than once.",
+            "de": "Ein Anfrageparameter wurde mehrfach angegeben.",
+            "fr": "Un paramètre de la requête a été fourni plusieurs fois.",
+            "es": "Un parámetro de la solicitud se incluyó más de una vez.",
+            "ja": "リクエストパラメーターが複数回指定されています。",
+        ])
+    public static let missingParameter = ErrorMessage(
+        id: "missing_parameter", code: .invalidRequest,
+        texts: [
+            "en": "A required request parameter is missing.",
+            "de": "Ein erforderlicher Anfrageparameter fehlt.",
+            "fr": "Un paramètre obligatoire de la requête est manquant.",
+            "es": "Falta un parámetro obligatorio de la solicitud.",
+            "ja": "必須のリクエストパラメーターがありません。",
+        ])
+    public static let malformedParameter = ErrorMessage(
+        id: "malformed_parameter", code: .invalidRequest,
+        texts: [
+            "en": "A request parameter is malformed.",
+            "de": "Ein Anfrageparameter ist fehlerhaft.",
+            "fr": "Un paramètre de la requête est mal formé.",
+            "es": "Un parámetro de la solicitud está mal formado.",
+            "ja": "リクエストパラメーターの形式が正しくありません。",
+        ])
+    public static let multipleClientAuthentications = ErrorMessage(
+        id: "multiple_client_authentications", code: .invalidRequest,
+        texts: [
+            "en": "Client credentials must be sent in one way only: either HTTP Basic or the request body.",
+            "de": "Client-Zugangsdaten dürfen nur auf eine Weise gesendet werden: entweder per HTTP Basic oder im Anfragetext.",
+            "fr": "Les identifiants du client doivent être envoyés d'une seule manière : HTTP Basic ou le corps de la requête.",
+            "es": "Las credenciales del cliente deben enviarse de una sola forma: HTTP Basic o el cuerpo de la solicitud.",
+            "ja": "クライアント資格情報は HTTP Basic かリクエストボディのどちらか一方でのみ送信してください。",
+        ])
+    public static let methodNotAllowed = ErrorMessage(
+        id: "method_not_allowed", code: .invalidRequest,
+        texts: [
+            "en": "The request method is not allowed for this endpoint.",
+            "de": "Die Anfragemethode ist für diesen Endpunkt nicht erlaubt.",
+            "fr": "La méthode de la requête n'est pas autorisée pour ce point de terminaison.",
+            "es": "El método de la solicitud no está permitido en este punto de acceso.",
+            "ja": "このエンドポイントではこのリクエストメソッドは許可されていません。",
+        ])
+    public static let bodyTooLarge = ErrorMessage(
+        id: "body_too_large", code: .invalidRequest,
+        texts: [
+            "en": "The request body is too large.",
+            "de": "Der Anfragetext ist zu groß.",
+            "fr": "Le corps de la requête est trop volumineux.",
+            "es": "El cuerpo de la solicitud es demasiado grande.",
+            "ja": "リクエストボディが大きすぎます。",
+        ])
 }

@@ -44,13 +44,15 @@ public struct Migrator: Sendable {
     }
 
     private static func apply(_ migrations: [Migration], on sql: any SQLDatabase, logger: Logger) async throws -> [Int] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE TABLE IF NOT EXISTS gatehouse_schema_migrations (
                 version INTEGER PRIMARY KEY,
                 name TEXT NOT NULL,
                 applied_at BIGINT NOT NULL
             )
-            """).run()
+            """
+        ).run()
         let rows = try await sql.raw("SELECT version FROM gatehouse_schema_migrations").all()
         let done = Set(try rows.map { try $0.decode(column: "version", as: Int.self) })
         var applied: [Int] = []
@@ -61,10 +63,12 @@ public struct Migrator: Sendable {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 let now = Int(Date().timeIntervalSince1970)
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     INSERT INTO gatehouse_schema_migrations (version, name, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: now))
-                    """).run()
+                    """
+                ).run()
                 try await sql.raw("COMMIT").run()
             } catch {
                 try? await sql.raw("ROLLBACK").run()
