@@ -22,38 +22,66 @@ public struct ServerSettings: Sendable {
 public enum GatehouseApplication {
     /// The OAuth endpoints and the methods each accepts; any other method gets a 405 in the OAuth
     /// error format, with `Allow`.
-    static let endpoints: [(path: RouterPath, methods: [HTTPRequest.Method])] = [
-        ("/oauth2/token", [.post]),
-        ("/.well-known/oauth-authorization-server", [.get]),
-    ]
+    static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
+        var endpoints: [(path: RouterPath, methods: [HTTPRequest.Method])] = [
+            ("/oauth2/token", [.post]),
+            ("/oauth2/authorize", [.get, .post]),
+            ("/.well-known/oauth-authorization-server", [.get]),
+        ]
+        if profile == .dnsimple {
+            endpoints.append((DNSimpleProfile.tokenPath, [.post]))
+        }
+        return endpoints
+    }
 
     /// The router with every route, for embedding or for tests.
-    public static func makeRouter(settings: ServerSettings, store: SQLStore) -> Router<BasicRequestContext> {
+    /// - Throws: when a page template does not parse (a build defect, caught by any test).
+    public static func makeRouter(settings: ServerSettings, store: SQLStore) throws -> Router<GatehouseRequestContext> {
         let configuration = settings.configuration
         let responder = OAuthResponder(configuration: configuration)
         let clients = CachedClientStore(upstream: store, ttl: TimeInterval(configuration.clientCacheTTL))
-        let issuer = AccessTokenIssuer(store: store, lifetime: configuration.accessTokenTTL)
+        let accessTokens = AccessTokenIssuer(store: store, lifetime: configuration.accessTokenTTL)
+        let refreshTokens = RefreshTokenIssuer(store: store, lifetime: configuration.refreshTokenTTL)
         let tokenEndpoint = TokenEndpoint(
             configuration: configuration,
             clients: clients,
-            handlers: [ClientCredentialsGrant(issuer: issuer)]
+            handlers: [
+                AuthorizationCodeGrant(
+                    grants: store, accessTokens: accessTokens, refreshTokens: refreshTokens, profile: configuration.errorProfile
+                ),
+                RefreshTokenGrant(grants: store, accessTokens: accessTokens, refreshTokens: refreshTokens),
+                ClientCredentialsGrant(issuer: accessTokens),
+            ]
         )
         let tokens = TokenController(endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes)
         let discovery = DiscoveryController(
             configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder
         )
+        let authorize = AuthorizeController(
+            endpoint: AuthorizationEndpoint(configuration: configuration, clients: clients, grants: store, consents: store),
+            pages: try HTMLPages(locales: configuration.locales),
+            responder: responder,
+            store: store,
+            throttle: LoginThrottle(store: store),
+            configuration: configuration
+        )
 
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: GatehouseRequestContext.self)
         router.get("/healthz") { request, context in discovery.health(request, context: context) }
         router.get("/readyz") { request, context in await discovery.ready(request, context: context) }
+        router.get("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }
+        router.post("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
         oauth.post("/oauth2/token") { request, context in try await tokens.token(request, context: context) }
+        if configuration.errorProfile == .dnsimple {
+            oauth.post(DNSimpleProfile.tokenPath) { request, context in try await tokens.token(request, context: context) }
+        }
         oauth.get("/.well-known/oauth-authorization-server") { request, context in
             try await discovery.metadata(request, context: context)
         }
         let allMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
-        for endpoint in endpoints {
+        for endpoint in endpoints(profile: configuration.errorProfile) {
             let allowed = endpoint.methods.map(\.rawValue)
             for method in allMethods where !endpoint.methods.contains(method) {
                 oauth.on(endpoint.path, method: method) { request, _ -> Response in
@@ -65,11 +93,16 @@ public enum GatehouseApplication {
     }
 
     /// The application, ready for `runService()`.
-    public static func make(settings: ServerSettings, store: SQLStore, logger: Logger) -> some ApplicationProtocol {
+    public static func make(settings: ServerSettings, store: SQLStore, logger: Logger) throws -> some ApplicationProtocol {
         Application(
-            router: makeRouter(settings: settings, store: store),
+            router: try makeRouter(settings: settings, store: store),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Gatehouse"),
             logger: logger
         )
     }
+}
+
+/// SPEC §7: the `dnsimple` error profile also serves the token endpoint at DNSimple's path.
+enum DNSimpleProfile {
+    static let tokenPath: RouterPath = "/v2/oauth/access_token"
 }

@@ -17,6 +17,10 @@ extension SQLStore: UserStore {
         try await rows("SELECT * FROM users WHERE username = \(bind: username)").first.map(Self.user(from:))
     }
 
+    public func user(id: String) async throws -> User? {
+        try await rows("SELECT * FROM users WHERE id = \(bind: id)").first.map(Self.user(from:))
+    }
+
     public func users() async throws -> [User] {
         try await rows("SELECT * FROM users ORDER BY username").map(Self.user(from:))
     }

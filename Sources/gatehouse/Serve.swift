@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
         let settings = try await Settings.load(options: options, flags: flags)
         let logger = settings.makeLogger()
         try await settings.withStore(logger: logger) { store in
-            let application = GatehouseApplication.make(
+            let application = try GatehouseApplication.make(
                 settings: ServerSettings(host: settings.host, port: settings.port, configuration: settings.server),
                 store: store,
                 logger: logger

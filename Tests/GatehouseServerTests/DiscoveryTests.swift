@@ -18,7 +18,11 @@ struct DiscoveryTests {
             let body = response.json
             #expect(body["issuer"] as? String == LiveServer.issuer)
             #expect(body["token_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/token")
-            #expect(body["grant_types_supported"] as? [String] == ["client_credentials"])
+            #expect(body["grant_types_supported"] as? [String] == ["authorization_code", "client_credentials", "refresh_token"])
+            #expect(body["authorization_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/authorize")
+            #expect(body["response_types_supported"] as? [String] == ["code"])
+            #expect(body["code_challenge_methods_supported"] as? [String] == ["S256"])
+            #expect(body["authorization_response_iss_parameter_supported"] as? Bool == true)
             #expect(body["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_basic", "client_secret_post", "none"])
             #expect((body["scopes_supported"] as? [String])?.contains("read") == true)
             #expect(body["ui_locales_supported"] as? [String] == ["en", "de", "fr", "es", "ja"])

@@ -28,7 +28,7 @@ struct LiveServer: Sendable {
             configure(&configuration)
             var logger = Logger(label: "gatehouse.test")
             logger.logLevel = .warning
-            let application = GatehouseApplication.make(
+            let application = try GatehouseApplication.make(
                 settings: ServerSettings(host: "127.0.0.1", port: 0, configuration: configuration),
                 store: database.store,
                 logger: logger

@@ -1,7 +1,10 @@
 /// Authorization server metadata (RFC 8414 §2), listing only what exists.
 public struct ServerMetadata: Sendable, Codable, Equatable {
     public var issuer: String
+    public var authorizationEndpoint: String
     public var tokenEndpoint: String
+    public var codeChallengeMethodsSupported: [String]
+    public var authorizationResponseIssParameterSupported: Bool
     public var serviceDocumentation: String
     public var responseTypesSupported: [String]
     public var grantTypesSupported: [String]
@@ -11,7 +14,10 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case issuer
+        case authorizationEndpoint = "authorization_endpoint"
         case tokenEndpoint = "token_endpoint"
+        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
         case serviceDocumentation = "service_documentation"
         case responseTypesSupported = "response_types_supported"
         case grantTypesSupported = "grant_types_supported"
@@ -23,11 +29,12 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
     public init(configuration: ServerConfiguration, grantTypes: [GrantType], scopes: [String]) {
         let issuer = configuration.issuer
         self.issuer = issuer
+        self.authorizationEndpoint = "\(issuer)/oauth2/authorize"
         self.tokenEndpoint = "\(issuer)/oauth2/token"
+        self.codeChallengeMethodsSupported = ["S256"]
+        self.authorizationResponseIssParameterSupported = true
         self.serviceDocumentation = configuration.errorURIBase
-        // RFC 8414 §2: response_types_supported is REQUIRED even when no authorization endpoint
-        // exists yet; an empty list says so honestly.
-        self.responseTypesSupported = []
+        self.responseTypesSupported = ["code"]
         self.grantTypesSupported = grantTypes.map(\.rawValue)
         self.scopesSupported = scopes
         self.tokenEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]

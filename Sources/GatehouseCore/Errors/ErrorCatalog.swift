@@ -99,7 +99,8 @@ public enum ErrorCatalog {
     public static let messages: [ErrorMessage] =
         entries.map(\.message) + [
             .unsupportedContentType, .repeatedParameter, .missingParameter, .malformedParameter,
-            .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge,
+            .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge, .unknownClient, .invalidRedirectURI,
+            .pkceRequired, .unsupportedChallengeMethod, .loginThrottled,
         ]
 }
 
@@ -289,4 +290,60 @@ extension ErrorMessage {
             "es": "El cuerpo de la solicitud es demasiado grande.",
             "ja": "リクエストボディが大きすぎます。",
         ])
+
+    public static let unknownClient = ErrorMessage(
+        id: "unknown_client",
+        code: .invalidRequest,
+        texts: [
+            "en": "The client_id is missing or does not name a registered client.",
+            "de": "Die client_id fehlt oder bezeichnet keinen registrierten Client.",
+            "fr": "Le client_id est absent ou ne désigne aucun client enregistré.",
+            "es": "Falta el client_id o no corresponde a ningún cliente registrado.",
+            "ja": "client_id がないか、登録済みのクライアントを指していません。",
+        ]
+    )
+    public static let invalidRedirectURI = ErrorMessage(
+        id: "invalid_redirect_uri",
+        code: .invalidRequest,
+        texts: [
+            "en": "The redirect_uri is missing or is not registered for this client.",
+            "de": "Die redirect_uri fehlt oder ist für diesen Client nicht registriert.",
+            "fr": "Le redirect_uri est absent ou n'est pas enregistré pour ce client.",
+            "es": "Falta el redirect_uri o no está registrado para este cliente.",
+            "ja": "redirect_uri がないか、このクライアントに登録されていません。",
+        ]
+    )
+    public static let pkceRequired = ErrorMessage(
+        id: "pkce_required",
+        code: .invalidRequest,
+        texts: [
+            "en": "This client must use PKCE: send a code_challenge with code_challenge_method S256.",
+            "de": "Dieser Client muss PKCE verwenden: Senden Sie eine code_challenge mit code_challenge_method S256.",
+            "fr": "Ce client doit utiliser PKCE : envoyez un code_challenge avec code_challenge_method S256.",
+            "es": "Este cliente debe usar PKCE: envíe un code_challenge con code_challenge_method S256.",
+            "ja": "このクライアントは PKCE を使用する必要があります。code_challenge_method S256 で code_challenge を送信してください。",
+        ]
+    )
+    public static let unsupportedChallengeMethod = ErrorMessage(
+        id: "unsupported_challenge_method",
+        code: .invalidRequest,
+        texts: [
+            "en": "The code_challenge_method must be S256.",
+            "de": "Die code_challenge_method muss S256 sein.",
+            "fr": "La code_challenge_method doit être S256.",
+            "es": "El code_challenge_method debe ser S256.",
+            "ja": "code_challenge_method は S256 である必要があります。",
+        ]
+    )
+    public static let loginThrottled = ErrorMessage(
+        id: "login_throttled",
+        code: .temporarilyUnavailable,
+        texts: [
+            "en": "Too many failed sign-in attempts. Try again later.",
+            "de": "Zu viele fehlgeschlagene Anmeldeversuche. Versuchen Sie es später erneut.",
+            "fr": "Trop de tentatives de connexion échouées. Réessayez plus tard.",
+            "es": "Demasiados intentos de inicio de sesión fallidos. Inténtelo más tarde.",
+            "ja": "サインインの失敗が多すぎます。しばらくしてから再試行してください。",
+        ]
+    )
 }

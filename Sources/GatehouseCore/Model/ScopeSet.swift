@@ -9,6 +9,11 @@ public struct ScopeSet: Sendable, Hashable, Codable, CustomStringConvertible, Ex
         self.tokens = tokens.filter { seen.insert($0).inserted }
     }
 
+    /// Splits a stored, already validated scope string.
+    public init(spaceSeparated string: String) {
+        self.init(string.split(separator: " ").map(String.init))
+    }
+
     public init(arrayLiteral elements: String...) {
         self.init(elements)
     }

@@ -14,22 +14,36 @@ public struct RequestParameters: Sendable, Equatable {
     /// - Throws: ``OAuthError`` `invalid_request` for a repeated parameter, bad percent-encoding or
     ///   a value that is not UTF-8.
     public init(formEncoded bytes: [UInt8]) throws(OAuthError) {
+        let (parameters, repeated) = try Self.lenient(formEncoded: bytes)
+        if let name = repeated.first {
+            throw .invalidRequest("parameter \(name) repeated", message: .repeatedParameter)
+        }
+        self = parameters
+    }
+
+    /// Decodes without refusing repeated parameters: the first value wins and the repeated names
+    /// are returned. The authorization endpoint needs this, because a repeated parameter there is
+    /// reported by redirect, which needs the client and redirect URI read first.
+    /// - Throws: ``OAuthError`` `invalid_request` for bad percent-encoding or invalid UTF-8.
+    public static func lenient(formEncoded bytes: [UInt8]) throws(OAuthError) -> (RequestParameters, repeated: [String]) {
         var values: [String: String] = [:]
         var seen: Set<String> = []
+        var repeated: [String] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let separator = pair.firstIndex(of: UInt8(ascii: "="))
             let rawName = pair[pair.startIndex..<(separator ?? pair.endIndex)]
             let rawValue = separator.map { pair[pair.index(after: $0)...] } ?? pair[pair.endIndex...]
-            let name = try Self.decodeComponent(rawName)
-            let value = try Self.decodeComponent(rawValue)
+            let name = try decodeComponent(rawName)
+            let value = try decodeComponent(rawValue)
             guard seen.insert(name).inserted else {
-                throw .invalidRequest("parameter \(name) repeated", message: .repeatedParameter)
+                repeated.append(name)
+                continue
             }
             if !value.isEmpty {
                 values[name] = value
             }
         }
-        self.values = values
+        return (RequestParameters(values), repeated)
     }
 
     public subscript(name: String) -> String? { values[name] }

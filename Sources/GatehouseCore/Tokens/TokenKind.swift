@@ -8,6 +8,10 @@ public enum TokenKind: String, Sendable, CaseIterable {
     case refreshToken = "gthr_"
     case authorizationCode = "gthc_"
     case clientSecret = "gths_"
+    /// A browser session id at the authorization endpoint.
+    case session = "gthb_"
+    /// A form's anti-CSRF token.
+    case csrf = "gthf_"
 
     public var prefix: String { rawValue }
 }

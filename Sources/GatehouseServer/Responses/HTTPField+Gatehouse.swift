@@ -7,4 +7,6 @@ extension HTTPField.Name {
     public static let pragma = HTTPField.Name("Pragma") ?? .cacheControl
     /// Anti-framing for browsers that predate CSP `frame-ancestors`.
     public static let xFrameOptions = HTTPField.Name("X-Frame-Options") ?? .contentSecurityPolicy
+    /// Keeps codes in redirect URLs from leaking to other sites through `Referer`.
+    public static let referrerPolicy = HTTPField.Name("Referrer-Policy") ?? .cacheControl
 }

@@ -8,7 +8,7 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema]
+    static let all: [Migration] = [.initialSchema, .browserSessions]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -100,6 +100,40 @@ extension Migration {
             )
             """,
             "CREATE INDEX refresh_tokens_grant_id ON refresh_tokens (grant_id)",
+        ]
+    )
+
+    /// What the authorization endpoint's pages need: server-side sessions, remembered consents and
+    /// the failed sign-in counter.
+    static let browserSessions = Migration(
+        version: 2,
+        name: "sessions, consents, login attempts",
+        statements: [
+            """
+            CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY,
+                user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE consents (
+                client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+                user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                scope TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (client_id, user_id)
+            )
+            """,
+            """
+            CREATE TABLE login_attempts (
+                attempt_key TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                last_failure_at BIGINT NOT NULL
+            )
+            """,
         ]
     )
 }

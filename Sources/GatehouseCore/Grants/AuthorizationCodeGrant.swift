@@ -1,0 +1,93 @@
+/// The authorization code grant (RFC 6749 §4.1.3) with PKCE (RFC 7636 §4.5–4.6).
+public struct AuthorizationCodeGrant: GrantHandler {
+    public let grantType = GrantType.authorizationCode
+    private let grants: any GrantStore
+    private let accessTokens: AccessTokenIssuer
+    private let refreshTokens: RefreshTokenIssuer
+    private let profile: ServerConfiguration.ErrorProfile
+
+    public init(
+        grants: any GrantStore,
+        accessTokens: AccessTokenIssuer,
+        refreshTokens: RefreshTokenIssuer,
+        profile: ServerConfiguration.ErrorProfile
+    ) {
+        self.grants = grants
+        self.accessTokens = accessTokens
+        self.refreshTokens = refreshTokens
+        self.profile = profile
+    }
+
+    public func handle(_ request: GrantRequest) async throws -> TokenResponse {
+        let parameters = request.parameters
+        let client = request.client
+        let code = try parameters.required("code")
+        guard let record = try await grants.authorizationCode(hash: SecretHasher.hash(code)) else {
+            throw OAuthError.invalidGrant("unknown authorization code")
+        }
+        // RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization
+        // server MUST deny the request and SHOULD revoke (when possible) all tokens previously
+        // issued based on that authorization code."
+        if record.consumedAt != nil {
+            try await grants.revokeGrant(id: record.grantID, at: request.now)
+            throw OAuthError.invalidGrant("authorization code replayed; grant \(record.grantID) revoked")
+        }
+        guard record.clientID == client.id else {
+            throw OAuthError.invalidGrant("authorization code issued to another client")
+        }
+        guard request.now < record.expiresAt else {
+            throw OAuthError.invalidGrant("authorization code expired")
+        }
+        // RFC 6749 §4.1.3: redirect_uri is REQUIRED "if the redirect_uri parameter was included in
+        // the authorization request", and "their values MUST be identical".
+        if let expected = record.redirectURI, parameters["redirect_uri"] != expected {
+            throw mismatch("redirect_uri absent or different from the authorization request")
+        }
+        if profile == .dnsimple, let state = parameters["state"], state != record.state {
+            throw OAuthError.invalidRequest("state differs from the authorization request (dnsimple profile)")
+        }
+        try verifyPKCE(challenge: record.codeChallenge, verifier: parameters["code_verifier"])
+        // The compare-and-swap decides a race: of concurrent redemptions exactly one gets here.
+        guard try await grants.consumeAuthorizationCode(hash: record.codeHash, at: request.now) else {
+            try await grants.revokeGrant(id: record.grantID, at: request.now)
+            throw OAuthError.invalidGrant("authorization code redeemed concurrently; grant \(record.grantID) revoked")
+        }
+        let access = try await accessTokens.issue(
+            client: client, userID: record.userID, scope: record.scope, grantID: record.grantID, now: request.now
+        )
+        var refreshToken: String?
+        if client.grantTypes.contains(.refreshToken) {
+            refreshToken = try await refreshTokens.issue(
+                clientID: client.id, userID: record.userID, scope: record.scope, grantID: record.grantID, now: request.now
+            )
+        }
+        return TokenResponse(accessToken: access.token, expiresIn: accessTokens.lifetime, scope: record.scope, refreshToken: refreshToken)
+    }
+
+    /// RFC 7636 §4.6; OAuth 2.1 §4.1.3: a verifier without a challenge is refused as well.
+    private func verifyPKCE(challenge: String?, verifier: String?) throws {
+        switch (challenge, verifier) {
+        case (nil, nil):
+            return
+        case (nil, .some):
+            throw OAuthError.invalidGrant("code_verifier sent but the authorization request had no code_challenge")
+        case (.some, nil):
+            throw OAuthError.invalidGrant("code_verifier missing")
+        case (let challenge?, let verifier?):
+            guard PKCE.isWellFormed(verifier) else {
+                throw OAuthError.invalidRequest("malformed code_verifier", message: .malformedParameter)
+            }
+            guard PKCE.verify(verifier: verifier, challenge: challenge) else {
+                throw OAuthError.invalidGrant("code_verifier does not match the code_challenge")
+            }
+        }
+    }
+
+    /// SPEC §7: DNSimple answers a redirect_uri mismatch with `invalid_request`.
+    private func mismatch(_ hint: String) -> OAuthError {
+        switch profile {
+        case .rfc6749: .invalidGrant(hint)
+        case .dnsimple: .invalidRequest(hint)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+public import Foundation
+
+/// One authorization a user gave a client: the family every code, access token and refresh token
+/// of that authorization descends from. Revoking it revokes them all (RFC 6749 §10.5, RFC 9700 §4.14).
+public struct Grant: Sendable, Hashable {
+    public var id: String
+    public var clientID: String
+    public var userID: String?
+    public var scope: ScopeSet
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, clientID: String, userID: String?, scope: ScopeSet, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.clientID = clientID
+        self.userID = userID
+        self.scope = scope
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}

@@ -1,0 +1,84 @@
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// Renders the HTML pages and gives every one the headers SPEC §5 requires.
+struct HTMLPages: Sendable {
+    private let layout: MustacheTemplate
+    private let login: MustacheTemplate
+    private let consent: MustacheTemplate
+    private let error: MustacheTemplate
+    let languages: LanguageNegotiator
+
+    init(locales: [String]) throws {
+        layout = try MustacheTemplate(string: Templates.layout)
+        login = try MustacheTemplate(string: Templates.login)
+        consent = try MustacheTemplate(string: Templates.consent)
+        error = try MustacheTemplate(string: Templates.error)
+        languages = LanguageNegotiator(supported: locales.filter(ErrorCatalog.languages.contains))
+    }
+
+    /// The page language: `ui_locales` first (a space-separated preference list), then
+    /// `Accept-Language`.
+    func language(uiLocales: String?, acceptLanguage: String?) -> String {
+        if let uiLocales {
+            let preferred = uiLocales.split(separator: " ").joined(separator: ",")
+            let chosen = languages.language(for: preferred)
+            if chosen != LanguageNegotiator.fallback || preferred.hasPrefix("en") { return chosen }
+        }
+        return languages.language(for: acceptLanguage)
+    }
+
+    func loginPage(language: String, clientName: String, csrfToken: String, username: String = "", message: String? = nil) -> String {
+        let text = PageText.texts(for: language)
+        var values: [String: Any] = ["text": text, "clientName": clientName, "csrfToken": csrfToken, "username": username]
+        if let message { values["message"] = message }
+        return page(language: language, title: text["sign_in_title"] ?? "", content: login.render(values))
+    }
+
+    func consentPage(language: String, clientName: String, username: String, scopes: ScopeSet, csrfToken: String) -> String {
+        let text = PageText.texts(for: language)
+        let items: [[String: String]] = scopes.tokens.map { ["name": $0, "description": text["scope_\($0)"] ?? $0] }
+        let values: [String: Any] = [
+            "text": text, "clientName": clientName, "username": username, "scopes": items, "csrfToken": csrfToken,
+        ]
+        return page(language: language, title: text["consent_title"] ?? "", content: consent.render(values))
+    }
+
+    func errorPage(language: String, error oauthError: OAuthError, title: String? = nil, lead: String? = nil) -> String {
+        let text = PageText.texts(for: language)
+        let values: [String: Any] = [
+            "title": title ?? text["error_title"] ?? "", "lead": lead ?? text["error_lead"] ?? "",
+            "code": oauthError.code.rawValue, "description": oauthError.message.text(in: language),
+        ]
+        return page(language: language, title: values["title"] as? String ?? "", content: error.render(values))
+    }
+
+    /// Wraps rendered content in the layout. The content was rendered with escaping, so the
+    /// layout inserts it raw.
+    func page(language: String, title: String, content: String) -> String {
+        layout.render(["language": language, "title": title, "content": content])
+    }
+
+    /// An HTML response that no cache keeps and no other site can frame.
+    static func response(_ html: String, status: HTTPResponse.Status = .ok, language: String, extraHeaders: HTTPFields = [:]) -> Response {
+        var headers = extraHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentLanguage] = language
+        headers[.vary] = "Accept-Language"
+        addSecurityHeaders(to: &headers)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// SPEC §5: every HTML response carries no-store, anti-framing and a CSP with
+    /// `frame-ancestors 'none'`. The pages have no script and only inline style.
+    static func addSecurityHeaders(to headers: inout HTTPFields) {
+        headers[.cacheControl] = "no-store"
+        headers[.pragma] = "no-cache"
+        headers[.xFrameOptions] = "DENY"
+        headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
+        headers[.referrerPolicy] = "no-referrer"
+    }
+}

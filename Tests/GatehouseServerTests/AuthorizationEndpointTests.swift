@@ -1,0 +1,151 @@
+import Foundation
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+import GatehouseTestSupport
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// Checks the headers every HTML response must carry (SPEC §5).
+func expectHTMLSecurityHeaders(_ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(response.headers[.cacheControl] == "no-store", sourceLocation: sourceLocation)
+    #expect(response.headers[.xFrameOptions] == "DENY", sourceLocation: sourceLocation)
+    #expect(response.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true, sourceLocation: sourceLocation)
+}
+
+/// One row of SPEC.md's authorization table.
+struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
+    enum Caller: Sendable { case confidential, publicApp, twoRedirectURIs, noCodeGrant }
+    enum Answer: Sendable, Equatable {
+        /// A 400 page, never a redirect.
+        case page
+        /// A redirect to the client with this error.
+        case redirect(OAuthErrorCode)
+    }
+
+    let situation: String
+    var caller: Caller = .confidential
+    let query: @Sendable (String) -> String
+    let answer: Answer
+    var maintenance = false
+
+    var testDescription: String { situation }
+
+    static func query(_ change: @escaping @Sendable (inout AuthorizationQuery) -> Void) -> @Sendable (String) -> String {
+        { clientID in
+            var query = AuthorizationQuery(clientID: clientID)
+            change(&query)
+            return query.string
+        }
+    }
+
+    static let all: [AuthorizationErrorRow] = [
+        AuthorizationErrorRow(situation: "unknown client_id", query: query { $0.clientID = "nobody" }, answer: .page),
+        AuthorizationErrorRow(situation: "client_id missing", query: query { $0.clientID = nil }, answer: .page),
+        AuthorizationErrorRow(situation: "client_id repeated", query: query { $0.extra = [("client_id", "other")] }, answer: .page),
+        AuthorizationErrorRow(situation: "redirect_uri not registered", query: query { $0.redirectURI = "https://evil.example/cb" }, answer: .page),
+        AuthorizationErrorRow(situation: "redirect_uri differs in path", query: query { $0.redirectURI = "http://127.0.0.1:9000/cb2" }, answer: .page),
+        AuthorizationErrorRow(
+            situation: "redirect_uri missing with two registered", caller: .twoRedirectURIs, query: query { $0.redirectURI = nil }, answer: .page
+        ),
+        AuthorizationErrorRow(situation: "redirect_uri repeated", query: query { $0.extra = [("redirect_uri", "http://127.0.0.1:9000/cb")] }, answer: .page),
+        AuthorizationErrorRow(situation: "response_type missing", query: query { $0.responseType = nil }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(situation: "a parameter repeated", query: query { $0.extra = [("scope", "read")] }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            situation: "PKCE missing for a public client", caller: .publicApp, query: query { $0.verifier = nil }, answer: .redirect(.invalidRequest)
+        ),
+        AuthorizationErrorRow(
+            situation: "code_challenge without a method (plain)", query: query { $0.method = nil }, answer: .redirect(.invalidRequest)
+        ),
+        AuthorizationErrorRow(situation: "code_challenge_method plain", query: query { $0.method = "plain" }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            situation: "client not allowed authorization_code", caller: .noCodeGrant, query: query { _ in }, answer: .redirect(.unauthorizedClient)
+        ),
+        AuthorizationErrorRow(situation: "response_type token", query: query { $0.responseType = "token" }, answer: .redirect(.unsupportedResponseType)),
+        AuthorizationErrorRow(situation: "scope unknown to the client", query: query { $0.scope = "profile admin" }, answer: .redirect(.invalidScope)),
+        AuthorizationErrorRow(
+            situation: "maintenance is on", query: query { _ in }, answer: .redirect(.temporarilyUnavailable), maintenance: true
+        ),
+    ]
+}
+
+@Suite("Authorization endpoint")
+struct AuthorizationEndpointTests {
+    @Test("every authorization error row answers by page or by redirect as SPEC.md says", arguments: Backend.available, AuthorizationErrorRow.all)
+    func errorRow(backend: Backend, row: AuthorizationErrorRow) async throws {
+        try await LiveServer.run(backend, configure: { $0.maintenance = row.maintenance }) { server in
+            let client =
+                switch row.caller {
+                case .confidential: try await server.registerWebApp()
+                case .publicApp: try await server.registerWebApp(isPublic: true)
+                case .twoRedirectURIs: try await server.registerWebApp(redirectURIs: ["http://127.0.0.1:9000/cb", "https://app.example/cb"])
+                case .noCodeGrant: try await server.registerWebApp(grantTypes: [.clientCredentials])
+                }
+            let query = row.query(client.id)
+            let response = try await server.send(.get, "/oauth2/authorize?\(query)", headers: [.acceptLanguage: "de"])
+            expectHTMLSecurityHeaders(response)
+            switch row.answer {
+            case .page:
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.location] == nil)
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(response.headers[.contentLanguage] == "de")
+                #expect(response.text.contains("invalid_request"))
+                let json = try await server.send(.get, "/oauth2/authorize?\(query)", headers: [.accept: "application/json"])
+                expectOAuthError(json, status: .badRequest, error: .invalidRequest)
+            case .redirect(let code):
+                #expect(response.status == .found)
+                #expect(response.headers[.location]?.hasPrefix("http://127.0.0.1:9000/cb?") == true)
+                let parameters = redirectParameters(response)
+                #expect(parameters["error"] == code.rawValue)
+                #expect(parameters["state"] == "st-123")
+                #expect(parameters["iss"] == LiveServer.issuer)
+                #expect(parameters["error_uri"] == "\(LiveServer.issuer)/docs/errors#\(code.rawValue)")
+                // Redirected descriptions are English whatever the browser asked (SPEC §6).
+                let english = ErrorCatalog.messages.filter { $0.code == code }.map(\.english)
+                #expect(english.contains(parameters["error_description"] ?? ""))
+                #expect(parameters["code"] == nil)
+            }
+        }
+    }
+
+    @Test("the error page speaks the language of ui_locales first", arguments: Backend.available)
+    func localizedErrorPage(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let response = try await server.send(.get, "/oauth2/authorize?client_id=nobody&ui_locales=fr", headers: [.acceptLanguage: "de"])
+            #expect(response.status == .badRequest)
+            #expect(response.headers[.contentLanguage] == "fr")
+            #expect(response.text.contains(ErrorMessage.unknownClient.text(in: "fr").replacingOccurrences(of: "'", with: "&#39;")))
+        }
+    }
+
+    @Test("a loopback redirect URI matches on any port (RFC 8252 §7.3)", arguments: Backend.available)
+    func loopbackAnyPort(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            var query = AuthorizationQuery(clientID: client.id)
+            query.redirectURI = "http://127.0.0.1:51234/cb"
+            let response = try await server.send(.get, "/oauth2/authorize?\(query.string)")
+            #expect(response.status == .ok)
+            #expect(response.text.contains(#"name="password""#))
+            query.redirectURI = "http://localhost:9000/cb"
+            #expect(try await server.send(.get, "/oauth2/authorize?\(query.string)").status == .badRequest)
+        }
+    }
+
+    @Test("a failure after the redirect URI is trusted redirects with server_error")
+    func serverError() async throws {
+        try await LiveServer.run(.sqlite) { server in
+            let client = try await server.registerWebApp()
+            let query = AuthorizationQuery(clientID: client.id).string
+            // The first request caches the client; then the database goes away.
+            #expect(try await server.send(.get, "/oauth2/authorize?\(query)").status == .ok)
+            await server.store.database.close()
+            let response = try await server.send(.get, "/oauth2/authorize?\(query)")
+            #expect(response.status == .found)
+            #expect(redirectParameters(response)["error"] == "server_error")
+            #expect(redirectParameters(response)["state"] == "st-123")
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import GatehouseServer
+import GatehouseStore
+import GatehouseTestSupport
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import NIOHTTP1
+import SQLKit
+import Testing
+
+/// A row of SPEC.md's token table for the authorization_code grant.
+struct CodeGrantRow: Sendable, CustomTestStringConvertible {
+    let situation: String
+    /// Redeems the (fresh, valid) code some wrong way.
+    let redeem: @Sendable (LiveServer, String, LiveServer.RegisteredClient) async throws -> TestResponse
+    let error: OAuthErrorCode
+    var testDescription: String { situation }
+
+    static let all: [CodeGrantRow] = [
+        CodeGrantRow(
+            situation: "code missing",
+            redeem: { server, _, client in
+                try await server.token(form: "grant_type=authorization_code&redirect_uri=http://127.0.0.1:9000/cb", authorization: client.basicAuthorization)
+            }, error: .invalidRequest),
+        CodeGrantRow(
+            situation: "code unknown",
+            redeem: { server, _, client in
+                try await server.redeem("gthc_unknown", client: client)
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "code issued to another client",
+            redeem: { server, code, _ in
+                let other = try await server.registerWebApp()
+                return try await server.redeem(code, client: other)
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "code expired",
+            redeem: { server, code, client in
+                try await server.store.database.withSQL { sql in
+                    try await sql.raw("UPDATE authorization_codes SET expires_at = 0 WHERE code_hash = \(bind: SecretHasher.hash(code))").run()
+                }
+                return try await server.redeem(code, client: client)
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "redirect_uri absent though the request carried one",
+            redeem: { server, code, client in
+                try await server.redeem(code, client: client, redirectURI: nil)
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "redirect_uri different",
+            redeem: { server, code, client in
+                try await server.redeem(code, client: client, redirectURI: "http://127.0.0.1:9000/other")
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "code_verifier missing",
+            redeem: { server, code, client in
+                try await server.redeem(code, client: client, verifier: nil)
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "code_verifier not matching",
+            redeem: { server, code, client in
+                try await server.redeem(code, client: client, verifier: String(repeating: "x", count: 50))
+            }, error: .invalidGrant),
+        CodeGrantRow(
+            situation: "code_verifier malformed",
+            redeem: { server, code, client in
+                try await server.redeem(code, client: client, verifier: "short")
+            }, error: .invalidRequest),
+        CodeGrantRow(
+            situation: "code_verifier with a forbidden character",
+            redeem: { server, code, client in
+                try await server.redeem(code, client: client, verifier: String(repeating: "a", count: 44) + "%2B")
+            }, error: .invalidRequest),
+    ]
+}
+
+@Suite("authorization_code and refresh_token grants")
+struct CodeAndRefreshGrantTests {
+    @Test("every authorization_code error row", arguments: Backend.available, CodeGrantRow.all)
+    func codeErrorRow(backend: Backend, row: CodeGrantRow) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let code = try await server.obtainCode(for: client, user: user)
+            let response = try await row.redeem(server, code, client)
+            expectOAuthError(response, status: .badRequest, error: row.error)
+            #expect(response.headers[.wwwAuthenticate] == nil)
+        }
+    }
+
+    @Test("a second use of a code fails and revokes every token issued from it", arguments: Backend.available)
+    func codeReplay(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let code = try await server.obtainCode(for: client, user: user)
+            let first = try await server.redeem(code, client: client)
+            #expect(first.status == .ok)
+            let accessToken = try #require(first.json["access_token"] as? String)
+            let refreshToken = try #require(first.json["refresh_token"] as? String)
+
+            expectOAuthError(try await server.redeem(code, client: client), status: .badRequest, error: .invalidGrant)
+            let access = try await server.store.accessToken(hash: SecretHasher.hash(accessToken))
+            #expect(access?.revokedAt != nil)
+            expectOAuthError(try await server.refresh(refreshToken, client: client), status: .badRequest, error: .invalidGrant)
+        }
+    }
+
+    @Test("refresh rotates: each use returns a new token; narrower scope allowed, wider refused", arguments: Backend.available)
+    func rotation(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            var query = AuthorizationQuery()
+            query.scope = "profile read"
+            let code = try await server.obtainCode(for: client, user: user, query: query)
+            let first = try await server.redeem(code, client: client)
+            let refresh1 = try #require(first.json["refresh_token"] as? String)
+
+            let narrower = try await server.refresh(refresh1, client: client, scope: "read")
+            #expect(narrower.status == .ok)
+            #expect(narrower.headers[.cacheControl] == "no-store")
+            #expect(narrower.json["scope"] as? String == "read")
+            let refresh2 = try #require(narrower.json["refresh_token"] as? String)
+            #expect(refresh2 != refresh1)
+
+            // The rotated token keeps the grant's scope, so the full scope is still available.
+            let full = try await server.refresh(refresh2, client: client)
+            #expect(full.json["scope"] as? String == "profile read")
+            let refresh3 = try #require(full.json["refresh_token"] as? String)
+
+            expectOAuthError(try await server.refresh(refresh3, client: client, scope: "profile read write"), status: .badRequest, error: .invalidScope)
+            expectOAuthError(try await server.refresh(refresh3, client: client, scope: "admin"), status: .badRequest, error: .invalidScope)
+            // A refused scope does not burn the token.
+            #expect(try await server.refresh(refresh3, client: client).status == .ok)
+        }
+    }
+
+    @Test("a rotated-away refresh token fails and revokes the whole grant", arguments: Backend.available)
+    func reuse(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let first = try await server.redeem(try await server.obtainCode(for: client, user: user), client: client)
+            let refresh1 = try #require(first.json["refresh_token"] as? String)
+            let second = try await server.refresh(refresh1, client: client)
+            let refresh2 = try #require(second.json["refresh_token"] as? String)
+            let access2 = try #require(second.json["access_token"] as? String)
+
+            expectOAuthError(try await server.refresh(refresh1, client: client), status: .badRequest, error: .invalidGrant)
+            expectOAuthError(try await server.refresh(refresh2, client: client), status: .badRequest, error: .invalidGrant)
+            #expect(try await server.store.accessToken(hash: SecretHasher.hash(access2))?.revokedAt != nil)
+        }
+    }
+
+    @Test(
+        "refresh token errors: missing, unknown, another client's, expired",
+        arguments: Backend.available, ["missing", "unknown", "another client", "expired"]
+    )
+    func refreshErrors(backend: Backend, situation: String) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let tokens = try await server.redeem(try await server.obtainCode(for: client, user: user), client: client)
+            let refresh = try #require(tokens.json["refresh_token"] as? String)
+            let response: TestResponse
+            switch situation {
+            case "missing":
+                response = try await server.token(form: "grant_type=refresh_token", authorization: client.basicAuthorization)
+                expectOAuthError(response, status: .badRequest, error: .invalidRequest)
+            case "unknown":
+                response = try await server.refresh("gthr_unknown", client: client)
+                expectOAuthError(response, status: .badRequest, error: .invalidGrant)
+            case "another client":
+                response = try await server.refresh(refresh, client: try await server.registerWebApp())
+                expectOAuthError(response, status: .badRequest, error: .invalidGrant)
+                // The rightful client can still use it.
+                #expect(try await server.refresh(refresh, client: client).status == .ok)
+            default:
+                try await server.store.database.withSQL { sql in
+                    try await sql.raw("UPDATE refresh_tokens SET expires_at = 0 WHERE token_hash = \(bind: SecretHasher.hash(refresh))").run()
+                }
+                response = try await server.refresh(refresh, client: client)
+                expectOAuthError(response, status: .badRequest, error: .invalidGrant)
+            }
+        }
+    }
+
+    @Test("of 20 concurrent redemptions of one code exactly one succeeds", arguments: Backend.available)
+    func concurrentCodeRedemption(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let code = try await server.obtainCode(for: client, user: user)
+            let form =
+                "grant_type=authorization_code&code=\(code)&redirect_uri=\(LiveServer.RegisteredClient.formEncode("http://127.0.0.1:9000/cb"))&code_verifier=\(PKCEPair.verifier)"
+            let statuses = try await concurrently(20, server: server, form: form, authorization: client.basicAuthorization)
+            #expect(statuses.filter { $0 == 200 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 400 }.count == 19)
+        }
+    }
+
+    @Test("of 20 concurrent uses of one refresh token exactly one succeeds", arguments: Backend.available)
+    func concurrentRefresh(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let tokens = try await server.redeem(try await server.obtainCode(for: client, user: user), client: client)
+            let refresh = try #require(tokens.json["refresh_token"] as? String)
+            let statuses = try await concurrently(
+                20, server: server, form: "grant_type=refresh_token&refresh_token=\(refresh)", authorization: client.basicAuthorization
+            )
+            #expect(statuses.filter { $0 == 200 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 400 }.count == 19)
+        }
+    }
+
+    /// Sends the same token request `count` times at once, each on its own connection.
+    private func concurrently(_ count: Int, server: LiveServer, form: String, authorization: String) async throws -> [Int] {
+        let port = try #require(server.client.port)
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/oauth2/token")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                    request.headers.add(name: "Authorization", value: authorization)
+                    request.body = .bytes(ByteBuffer(string: form))
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                    return Int(response.status.code)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+}
