@@ -10,11 +10,14 @@ public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
     public var configuration: ServerConfiguration
+    /// Serve the walk-through of `gatehouse serve --demo` at `/`.
+    public var demo: Bool
 
-    public init(host: String, port: Int, configuration: ServerConfiguration) {
+    public init(host: String, port: Int, configuration: ServerConfiguration, demo: Bool = false) {
         self.host = host
         self.port = port
         self.configuration = configuration
+        self.demo = demo
     }
 }
 
@@ -57,9 +60,10 @@ public enum GatehouseApplication {
         let discovery = DiscoveryController(
             configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder
         )
+        let pages = try HTMLPages(locales: configuration.locales)
         let authorize = AuthorizeController(
             endpoint: AuthorizationEndpoint(configuration: configuration, clients: clients, grants: store, consents: store),
-            pages: try HTMLPages(locales: configuration.locales),
+            pages: pages,
             responder: responder,
             store: store,
             throttle: LoginThrottle(store: store),
@@ -71,6 +75,12 @@ public enum GatehouseApplication {
         router.get("/readyz") { request, context in await discovery.ready(request, context: context) }
         router.get("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }
         router.post("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }
+        if settings.demo {
+            let demo = try DemoController(configuration: configuration, tokenEndpoint: tokenEndpoint, pages: pages)
+            router.get("/") { request, context in demo.home(request, context: context) }
+            router.get("/demo/start") { request, context in demo.start(request, context: context) }
+            router.get("/demo/callback") { request, context in await demo.receive(request, context: context) }
+        }
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
         oauth.post("/oauth2/token") { request, context in try await tokens.token(request, context: context) }
@@ -105,4 +115,11 @@ public enum GatehouseApplication {
 /// SPEC §7: the `dnsimple` error profile also serves the token endpoint at DNSimple's path.
 enum DNSimpleProfile {
     static let tokenPath: RouterPath = "/v2/oauth/access_token"
+}
+
+extension GatehouseApplication {
+    /// Seeds the demo user `demo` (password `demo`) and the demo client for `serve --demo`.
+    public static func seedDemo(store: SQLStore, issuer: String) async throws {
+        try await DemoController.seed(store: store, issuer: issuer)
+    }
 }

@@ -19,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The issuer URL (default http://HOST:PORT).")
     var issuer: String?
 
+    @Flag(help: "Also create the user demo (password demo) and the client demo, and serve a walk-through at /.")
+    var demo = false
+
     func run() async throws {
         _ = loggingBootstrap
         var flags: [String: String] = [:]
@@ -28,8 +31,12 @@ struct Serve: AsyncParsableCommand {
         let settings = try await Settings.load(options: options, flags: flags)
         let logger = settings.makeLogger()
         try await settings.withStore(logger: logger) { store in
+            if demo {
+                try await GatehouseApplication.seedDemo(store: store, issuer: settings.server.issuer)
+                logger.notice("demo mode: open \(settings.server.issuer)/ and sign in as demo / demo")
+            }
             let application = try GatehouseApplication.make(
-                settings: ServerSettings(host: settings.host, port: settings.port, configuration: settings.server),
+                settings: ServerSettings(host: settings.host, port: settings.port, configuration: settings.server, demo: demo),
                 store: store,
                 logger: logger
             )

@@ -182,7 +182,7 @@ public struct AuthorizationEndpoint: Sendable {
 
     /// Adds parameters to a URI that may already carry a query (RFC 6749 §3.1.2: it "MUST be
     /// retained when adding additional query parameters").
-    static func appendQuery(to uri: String, _ parameters: [(String, String?)]) -> String {
+    public static func appendQuery(to uri: String, _ parameters: [(String, String?)]) -> String {
         let encoded = parameters.compactMap { name, value in
             value.map { "\(name)=\(percentEncode($0))" }
         }
