@@ -20,6 +20,7 @@ struct LiveServer: Sendable {
     /// Starts a server, runs `body` against it over real HTTP, and stops it.
     static func run(
         _ backend: Backend,
+        demo: Bool = false,
         configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
         _ body: @Sendable (LiveServer) async throws -> Void
     ) async throws {
@@ -28,8 +29,11 @@ struct LiveServer: Sendable {
             configure(&configuration)
             var logger = Logger(label: "gatehouse.test")
             logger.logLevel = .warning
+            if demo {
+                try await GatehouseApplication.seedDemo(store: database.store, issuer: configuration.issuer)
+            }
             let application = try GatehouseApplication.make(
-                settings: ServerSettings(host: "127.0.0.1", port: 0, configuration: configuration),
+                settings: ServerSettings(host: "127.0.0.1", port: 0, configuration: configuration, demo: demo),
                 store: database.store,
                 logger: logger
             )

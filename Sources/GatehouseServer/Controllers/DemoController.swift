@@ -31,21 +31,29 @@ struct DemoController: Sendable {
 
     static func redirectURI(issuer: String) -> String { "\(issuer)/demo/callback" }
 
-    /// Creates the demo user and the demo client (a public client, as a browser app would be).
-    /// The client is registered anew at every start, so its redirect URI follows the issuer.
+    /// Creates the demo user and the demo client (a public client, as a browser app would be),
+    /// unless they exist. The client's redirect URI follows the issuer, so a client left from a run
+    /// on another port is registered anew. Instances starting together may race: a duplicate
+    /// means the other one won, which is as good.
     static func seed(store: SQLStore, issuer: String) async throws {
-        if try await store.user(username: username) == nil {
-            try await store.createUser(
-                User(id: SecretGenerator().makeIdentifier(), username: username, passwordHash: PasswordHasher.hash(password), createdAt: Date())
-            )
-        }
-        _ = try await store.deleteClient(id: clientID)
-        try await store.createClient(
-            Client(
-                id: clientID, name: "Gatehouse demo", secretHash: nil, redirectURIs: [redirectURI(issuer: issuer)],
-                grantTypes: [.authorizationCode, .refreshToken], scopes: scope, createdAt: Date()
-            )
+        do {
+            if try await store.user(username: username) == nil {
+                try await store.createUser(
+                    User(id: SecretGenerator().makeIdentifier(), username: username, passwordHash: PasswordHasher.hash(password), createdAt: Date())
+                )
+            }
+        } catch StoreError.duplicate {}
+        let client = Client(
+            id: clientID, name: "Gatehouse demo", secretHash: nil, redirectURIs: [redirectURI(issuer: issuer)],
+            grantTypes: [.authorizationCode, .refreshToken], scopes: scope, createdAt: Date()
         )
+        if let existing = try await store.client(id: clientID) {
+            guard existing.redirectURIs != client.redirectURIs else { return }
+            _ = try await store.deleteClient(id: clientID)
+        }
+        do {
+            try await store.createClient(client)
+        } catch StoreError.duplicate {}
     }
 
     func home(_ request: Request, context: some RequestContext) -> Response {
