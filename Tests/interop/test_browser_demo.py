@@ -59,9 +59,25 @@ def browser() -> Iterator[WebDriver]:
 
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
+        _fit_viewport(driver, WINDOW_WIDTH, WINDOW_HEIGHT)
         yield driver
     finally:
         driver.quit()
+
+
+def _fit_viewport(driver: WebDriver, width: int, height: int) -> None:
+    """Resize the window so that the page itself is width x height.
+
+    --window-size sets the outer window, and headless Chromium keeps room in
+    it for browser UI it does not draw, so screenshots would come out shorter.
+    """
+    inner_width, inner_height = driver.execute_script(
+        "return [window.innerWidth, window.innerHeight]"
+    )
+    outer = driver.get_window_size()
+    driver.set_window_size(
+        outer["width"] + width - inner_width, outer["height"] + height - inner_height
+    )
 
 
 def _save_consent_screenshot(driver: WebDriver, tmp_path: Path) -> None:
