@@ -28,6 +28,8 @@ public enum GatehouseApplication {
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
         var endpoints: [(path: RouterPath, methods: [HTTPRequest.Method])] = [
             ("/oauth2/token", [.post]),
+            ("/oauth2/token/revoke", [.post]),
+            ("/oauth2/introspect", [.post]),
             ("/oauth2/authorize", [.get, .post]),
             ("/.well-known/oauth-authorization-server", [.get]),
         ]
@@ -57,6 +59,13 @@ public enum GatehouseApplication {
             ]
         )
         let tokens = TokenController(endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes)
+        let management = TokenManagementController(
+            revocation: RevocationEndpoint(configuration: configuration, clients: clients, accessTokens: store, grants: store),
+            introspection: IntrospectionEndpoint(
+                configuration: configuration, clients: clients, accessTokens: store, grants: store, users: store
+            ),
+            maxBodyBytes: configuration.maxBodyBytes
+        )
         let discovery = DiscoveryController(
             configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder
         )
@@ -84,6 +93,8 @@ public enum GatehouseApplication {
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
         oauth.post("/oauth2/token") { request, context in try await tokens.token(request, context: context) }
+        oauth.post("/oauth2/token/revoke") { request, context in try await management.revoke(request, context: context) }
+        oauth.post("/oauth2/introspect") { request, context in try await management.introspect(request, context: context) }
         if configuration.errorProfile == .dnsimple {
             oauth.post(DNSimpleProfile.tokenPath) { request, context in try await tokens.token(request, context: context) }
         }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GatehouseCore
 import SQLKit
 
@@ -6,6 +6,14 @@ extension SQLStore: AccessTokenStore {
     /// Returns once the record is committed; concurrent inserts share one statement.
     public func insertAccessToken(_ record: AccessTokenRecord) async throws {
         try await accessTokenWriter.insert(record)
+    }
+
+    public func revokeAccessToken(hash: String, at date: Date) async throws {
+        try await database.withSQL { sql in
+            try await sql.raw(
+                "UPDATE access_tokens SET revoked_at = \(bind: date.unixSeconds) WHERE token_hash = \(bind: hash) AND revoked_at IS NULL"
+            ).run()
+        }
     }
 
     public func accessToken(hash: String) async throws -> AccessTokenRecord? {

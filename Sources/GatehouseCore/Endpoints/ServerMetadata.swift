@@ -3,6 +3,10 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
     public var issuer: String
     public var authorizationEndpoint: String
     public var tokenEndpoint: String
+    public var revocationEndpoint: String
+    public var introspectionEndpoint: String
+    public var revocationEndpointAuthMethodsSupported: [String]
+    public var introspectionEndpointAuthMethodsSupported: [String]
     public var codeChallengeMethodsSupported: [String]
     public var authorizationResponseIssParameterSupported: Bool
     public var serviceDocumentation: String
@@ -16,6 +20,10 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         case issuer
         case authorizationEndpoint = "authorization_endpoint"
         case tokenEndpoint = "token_endpoint"
+        case revocationEndpoint = "revocation_endpoint"
+        case introspectionEndpoint = "introspection_endpoint"
+        case revocationEndpointAuthMethodsSupported = "revocation_endpoint_auth_methods_supported"
+        case introspectionEndpointAuthMethodsSupported = "introspection_endpoint_auth_methods_supported"
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
         case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
         case serviceDocumentation = "service_documentation"
@@ -31,6 +39,11 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         self.issuer = issuer
         self.authorizationEndpoint = "\(issuer)/oauth2/authorize"
         self.tokenEndpoint = "\(issuer)/oauth2/token"
+        self.revocationEndpoint = "\(issuer)/oauth2/token/revoke"
+        self.introspectionEndpoint = "\(issuer)/oauth2/introspect"
+        self.revocationEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]
+        // RFC 7662 §2.1: introspection needs an authenticated caller; a public client is not one.
+        self.introspectionEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post"]
         self.codeChallengeMethodsSupported = ["S256"]
         self.authorizationResponseIssParameterSupported = true
         self.serviceDocumentation = configuration.errorURIBase

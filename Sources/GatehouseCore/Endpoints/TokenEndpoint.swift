@@ -35,11 +35,10 @@ public struct TokenEndpoint: Sendable {
     public func handle(parameters: RequestParameters, authorization: String?) async throws -> TokenResponse {
         // (1) Syntax. RFC 6749 §4.1.3, §4.4.2, §6: grant_type is REQUIRED.
         let grantTypeName = try parameters.required("grant_type")
-        let credentials = try ClientCredentials.extract(
-            authorization: authorization, parameters: parameters, realm: configuration.realm
-        )
         // (2) Client authentication.
-        let client = try await authenticator.authenticate(credentials)
+        let client = try await ClientAuthenticatedRequest.authenticate(
+            parameters: parameters, authorization: authorization, authenticator: authenticator, realm: configuration.realm
+        )
         // (3) Grant type: one the server has, then one this client may use.
         guard let handler = handlers[grantTypeName] else {
             switch configuration.errorProfile {

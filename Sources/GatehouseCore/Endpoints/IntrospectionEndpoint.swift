@@ -1,0 +1,120 @@
+public import Foundation
+
+/// Token introspection (RFC 7662), independent of HTTP.
+public struct IntrospectionEndpoint: Sendable {
+    /// The answer: `active: false` alone, or the token's claims (RFC 7662 §2.2).
+    public struct Answer: Sendable, Equatable {
+        public var active: Bool
+        public var scope: ScopeSet?
+        public var clientID: String?
+        public var username: String?
+        public var tokenType: String?
+        public var expiresAt: Int?
+        public var issuedAt: Int?
+        public var subject: String?
+        public var issuer: String?
+        public var tokenID: String?
+
+        public static let inactive = Answer(active: false)
+
+        init(
+            active: Bool, scope: ScopeSet? = nil, clientID: String? = nil, username: String? = nil, tokenType: String? = nil,
+            expiresAt: Int? = nil, issuedAt: Int? = nil, subject: String? = nil, issuer: String? = nil, tokenID: String? = nil
+        ) {
+            self.active = active
+            self.scope = scope
+            self.clientID = clientID
+            self.username = username
+            self.tokenType = tokenType
+            self.expiresAt = expiresAt
+            self.issuedAt = issuedAt
+            self.subject = subject
+            self.issuer = issuer
+            self.tokenID = tokenID
+        }
+    }
+
+    private let configuration: ServerConfiguration
+    private let authenticator: ClientAuthenticator
+    private let accessTokens: any AccessTokenStore
+    private let grants: any GrantStore
+    private let users: any UserStore
+    private let now: @Sendable () -> Date
+
+    public init(
+        configuration: ServerConfiguration,
+        clients: any ClientStore,
+        accessTokens: any AccessTokenStore,
+        grants: any GrantStore,
+        users: any UserStore,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.configuration = configuration
+        self.authenticator = ClientAuthenticator(clients: clients, realm: configuration.realm)
+        self.accessTokens = accessTokens
+        self.grants = grants
+        self.users = users
+        self.now = now
+    }
+
+    /// Introspects a token for an authenticated client.
+    ///
+    /// RFC 7662 §2.1 requires the caller to be authorized; a public client cannot authenticate, so
+    /// it cannot introspect. A client registered with `--can-introspect` sees any token; any other
+    /// client only its own, and `active: false` for the rest (RFC 7662 §4: no hint of why).
+    /// - Throws: ``OAuthError``: `invalid_request` without `token`; `invalid_client`.
+    public func handle(parameters: RequestParameters, authorization: String?) async throws -> Answer {
+        let token = try parameters.required("token")
+        let client = try await ClientAuthenticatedRequest.authenticate(
+            parameters: parameters, authorization: authorization, authenticator: authenticator, realm: configuration.realm
+        )
+        guard !client.isPublic else {
+            throw OAuthError.invalidClient("public client cannot introspect", usedBasic: false, realm: configuration.realm)
+        }
+        let hash = SecretHasher.hash(token)
+        let date = now()
+        if let record = try await accessTokens.accessToken(hash: hash) {
+            guard record.clientID == client.id || client.canIntrospect, record.isActive(at: date),
+                try await grantIsLive(record.grantID)
+            else { return .inactive }
+            return try await answer(
+                tokenType: "Bearer", clientID: record.clientID, userID: record.userID, scope: record.scope,
+                issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id
+            )
+        }
+        if let record = try await grants.refreshToken(hash: hash) {
+            guard record.clientID == client.id || client.canIntrospect, record.rotatedAt == nil, record.revokedAt == nil,
+                date < record.expiresAt, try await grantIsLive(record.grantID)
+            else { return .inactive }
+            return try await answer(
+                tokenType: "refresh_token", clientID: record.clientID, userID: record.userID, scope: record.scope,
+                issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id
+            )
+        }
+        return .inactive
+    }
+
+    private func grantIsLive(_ grantID: String?) async throws -> Bool {
+        guard let grantID else { return true }
+        return try await grants.grant(id: grantID)?.revokedAt == nil
+    }
+
+    /// `sub` is the user, or for a client_credentials token the client itself (RFC 9068 §2.2).
+    private func answer(
+        tokenType: String, clientID: String, userID: String?, scope: ScopeSet, issuedAt: Date, expiresAt: Date, tokenID: String
+    ) async throws -> Answer {
+        let username = try await userID.asyncFlatMap { try await users.user(id: $0)?.username }
+        return Answer(
+            active: true, scope: scope, clientID: clientID, username: username, tokenType: tokenType,
+            expiresAt: Int(expiresAt.timeIntervalSince1970), issuedAt: Int(issuedAt.timeIntervalSince1970),
+            subject: userID ?? clientID, issuer: configuration.issuer, tokenID: tokenID
+        )
+    }
+}
+
+extension Optional {
+    fileprivate func asyncFlatMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,74 @@
+public import Foundation
+
+/// Token revocation (RFC 7009), independent of HTTP.
+public struct RevocationEndpoint: Sendable {
+    private let configuration: ServerConfiguration
+    private let authenticator: ClientAuthenticator
+    private let accessTokens: any AccessTokenStore
+    private let grants: any GrantStore
+    private let now: @Sendable () -> Date
+
+    public init(
+        configuration: ServerConfiguration,
+        clients: any ClientStore,
+        accessTokens: any AccessTokenStore,
+        grants: any GrantStore,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.configuration = configuration
+        self.authenticator = ClientAuthenticator(clients: clients, realm: configuration.realm)
+        self.accessTokens = accessTokens
+        self.grants = grants
+        self.now = now
+    }
+
+    /// Revokes a token of the authenticated client.
+    ///
+    /// RFC 7009 §2.2: "invalid tokens do not cause an error response", so an unknown, expired or
+    /// already revoked token answers success. A token of another client is refused and left alone.
+    /// - Throws: ``OAuthError``: `invalid_request` without `token`; `invalid_client`;
+    ///   `unsupported_token_type` for a hint other than `access_token` or `refresh_token` (SPEC §6);
+    ///   `unauthorized_client` for another client's token.
+    public func handle(parameters: RequestParameters, authorization: String?) async throws {
+        let token = try parameters.required("token")
+        let client = try await ClientAuthenticatedRequest.authenticate(
+            parameters: parameters, authorization: authorization, authenticator: authenticator, realm: configuration.realm
+        )
+        let hint = parameters["token_type_hint"]
+        guard hint == nil || hint == "access_token" || hint == "refresh_token" else {
+            throw OAuthError(.unsupportedTokenType, hint: "token_type_hint \(hint ?? "")")
+        }
+        let hash = SecretHasher.hash(token)
+        let date = now()
+        // The hint only orders the lookups (RFC 7009 §2.1).
+        if hint == "refresh_token" {
+            if try await revokeRefreshToken(hash: hash, client: client, at: date) { return }
+            _ = try await revokeAccessToken(hash: hash, client: client, at: date)
+        } else {
+            if try await revokeAccessToken(hash: hash, client: client, at: date) { return }
+            _ = try await revokeRefreshToken(hash: hash, client: client, at: date)
+        }
+    }
+
+    /// - Returns: whether the hash named an access token.
+    private func revokeAccessToken(hash: String, client: Client, at date: Date) async throws -> Bool {
+        guard let record = try await accessTokens.accessToken(hash: hash) else { return false }
+        guard record.clientID == client.id else {
+            throw OAuthError.unauthorizedClient("access token belongs to another client")
+        }
+        try await accessTokens.revokeAccessToken(hash: hash, at: date)
+        return true
+    }
+
+    /// Revoking a refresh token revokes its grant, and with it the access tokens issued from the
+    /// same authorization (RFC 7009 §2.1: the server "SHOULD also invalidate the access token").
+    /// - Returns: whether the hash named a refresh token.
+    private func revokeRefreshToken(hash: String, client: Client, at date: Date) async throws -> Bool {
+        guard let record = try await grants.refreshToken(hash: hash) else { return false }
+        guard record.clientID == client.id else {
+            throw OAuthError.unauthorizedClient("refresh token belongs to another client")
+        }
+        try await grants.revokeGrant(id: record.grantID, at: date)
+        return true
+    }
+}

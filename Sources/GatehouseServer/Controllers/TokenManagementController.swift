@@ -1,0 +1,42 @@
+import GatehouseCore
+import HTTPTypes
+import Hummingbird
+
+/// `POST /oauth2/token/revoke` (RFC 7009) and `POST /oauth2/introspect` (RFC 7662).
+struct TokenManagementController: Sendable {
+    let revocation: RevocationEndpoint
+    let introspection: IntrospectionEndpoint
+    let maxBodyBytes: Int
+
+    /// RFC 7009 §2.2: 200 with an empty body, whether or not the token existed.
+    func revoke(_ request: Request, context: some RequestContext) async throws -> Response {
+        let parameters = try await request.formParameters(maxBytes: maxBodyBytes)
+        try await revocation.handle(parameters: parameters, authorization: request.headers[.authorization])
+        var headers = HTTPFields()
+        OAuthResponder.addNoStore(to: &headers)
+        return Response(status: .ok, headers: headers)
+    }
+
+    /// RFC 7662 §2.2: the claims of an active token, or `{"active":false}`.
+    func introspect(_ request: Request, context: some RequestContext) async throws -> Response {
+        let parameters = try await request.formParameters(maxBytes: maxBodyBytes)
+        let answer = try await introspection.handle(parameters: parameters, authorization: request.headers[.authorization])
+        var json = JSONWriter()
+        json.add("active", answer.active)
+        if answer.active {
+            if let scope = answer.scope { json.add("scope", scope.description) }
+            if let clientID = answer.clientID { json.add("client_id", clientID) }
+            if let username = answer.username { json.add("username", username) }
+            if let tokenType = answer.tokenType { json.add("token_type", tokenType) }
+            if let expiresAt = answer.expiresAt { json.add("exp", expiresAt) }
+            if let issuedAt = answer.issuedAt { json.add("iat", issuedAt) }
+            if let subject = answer.subject { json.add("sub", subject) }
+            if let issuer = answer.issuer { json.add("iss", issuer) }
+            if let tokenID = answer.tokenID { json.add("jti", tokenID) }
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        OAuthResponder.addNoStore(to: &headers)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json.finish())))
+    }
+}
