@@ -140,6 +140,10 @@ struct CLITests {
         BadInput(situation: "rotate unknown client", arguments: ["clients", "rotate-secret", "nope"]),
         BadInput(situation: "user without a password", arguments: ["users", "create", "--username", "a"]),
         BadInput(situation: "delete unknown user", arguments: ["users", "delete", "nobody"]),
+        BadInput(situation: "tokens revoke without a target", arguments: ["tokens", "revoke"]),
+        BadInput(situation: "tokens revoke with two targets", arguments: ["tokens", "revoke", "--client", "a", "--user", "b"]),
+        BadInput(situation: "tokens revoke for an unknown client", arguments: ["tokens", "revoke", "--client", "nope"]),
+        BadInput(situation: "tokens revoke for an unknown user", arguments: ["tokens", "revoke", "--user", "nobody"]),
         BadInput(situation: "invalid TTL in the environment", arguments: ["clients", "list"], environment: ["GATEHOUSE_ACCESS_TOKEN_TTL": "soon"]),
         BadInput(situation: "unknown error profile", arguments: ["clients", "list"], environment: ["GATEHOUSE_ERROR_PROFILE": "sell"]),
         BadInput(situation: "unknown locale", arguments: ["clients", "list"], environment: ["GATEHOUSE_LOCALES": "en xx"]),
@@ -229,5 +233,26 @@ struct CLITests {
         #expect(try CLI.run(["clients", "delete", id], in: directory).status == 0)
         #expect(try CLI.run(["clients", "show", id], in: directory).status != 0)
         #expect(try CLI.run(["migrate"], in: directory).stdout.contains("schema is current"))
+    }
+
+    @Test("tokens revoke --client makes every token of the client inactive at once")
+    func revokeClientTokens() async throws {
+        let directory = try CLI.makeDirectory()
+        let created = try CLI.run(["clients", "create", "--name", "svc", "--grant-type", "client_credentials", "--json"], in: directory)
+        let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let id = try #require(registration["client_id"] as? String)
+        let secret = try #require(registration["client_secret"] as? String)
+        let server = try ServeProcess(in: directory)
+        try await server.waitUntilReady()
+        let form = ["Authorization": HTTP.basic(id, secret), "Content-Type": "application/x-www-form-urlencoded"]
+        let token = try await HTTP.send("POST", "\(server.baseURL)/oauth2/token", headers: form, body: "grant_type=client_credentials")
+        let accessToken = try #require(token.json["access_token"] as? String)
+
+        let revoked = try CLI.run(["tokens", "revoke", "--client", id], in: directory)
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(revoked.stdout.contains("revoked 1 token"))
+        let introspected = try await HTTP.send("POST", "\(server.baseURL)/oauth2/introspect", headers: form, body: "token=\(accessToken)")
+        #expect(introspected.json["active"] as? Bool == false)
+        server.stop()
     }
 }

@@ -29,3 +29,11 @@ public protocol ConsentStore: Sendable {
     /// Adds `scope` to what the user allowed the client.
     func recordConsent(clientID: String, userID: String, scope: ScopeSet, at date: Date) async throws
 }
+
+/// Revokes everything of one client or one user at once, for operators (`gatehouse tokens revoke`).
+public protocol BulkRevocationStore: Sendable {
+    /// - Returns: how many access and refresh tokens were revoked.
+    func revokeAllTokens(clientID: String, at date: Date) async throws -> Int
+    /// - Returns: how many access and refresh tokens were revoked.
+    func revokeAllTokens(userID: String, at date: Date) async throws -> Int
+}
