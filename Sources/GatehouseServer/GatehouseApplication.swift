@@ -12,12 +12,26 @@ public struct ServerSettings: Sendable {
     public var configuration: ServerConfiguration
     /// Serve the walk-through of `gatehouse serve --demo` at `/`.
     public var demo: Bool
+    /// Seals the JWT signing keys at rest (`GATEHOUSE_KEY_ENCRYPTION_KEY`).
+    public var keyEncryption: KeyEncryption
 
-    public init(host: String, port: Int, configuration: ServerConfiguration, demo: Bool = false) {
+    public init(
+        host: String, port: Int, configuration: ServerConfiguration, demo: Bool = false,
+        keyEncryption: KeyEncryption = KeyEncryption(secret: nil)
+    ) {
         self.host = host
         self.port = port
         self.configuration = configuration
         self.demo = demo
+        self.keyEncryption = keyEncryption
+    }
+
+    /// The key ring every component of one server shares.
+    func makeKeyRing(store: SQLStore) -> KeyRing {
+        KeyRing(
+            store: store, encryption: keyEncryption, refreshInterval: configuration.keyRefreshInterval,
+            accessTokenLifetime: configuration.accessTokenTTL
+        )
     }
 }
 
@@ -32,6 +46,7 @@ public enum GatehouseApplication {
             ("/oauth2/introspect", [.post]),
             ("/oauth2/authorize", [.get, .post]),
             ("/.well-known/oauth-authorization-server", [.get]),
+            ("/oauth2/jwks", [.get]),
         ]
         if profile == .dnsimple {
             endpoints.append((DNSimpleProfile.tokenPath, [.post]))
@@ -45,7 +60,11 @@ public enum GatehouseApplication {
         let configuration = settings.configuration
         let responder = OAuthResponder(configuration: configuration)
         let clients = CachedClientStore(upstream: store, ttl: TimeInterval(configuration.clientCacheTTL))
-        let accessTokens = AccessTokenIssuer(store: store, lifetime: configuration.accessTokenTTL)
+        let keys = settings.makeKeyRing(store: store)
+        let accessTokens = AccessTokenIssuer(
+            store: store, lifetime: configuration.accessTokenTTL, defaultFormat: configuration.accessTokenFormat,
+            jwt: .init(keys: keys, issuer: configuration.issuer, audience: configuration.accessTokenAudience)
+        )
         let refreshTokens = RefreshTokenIssuer(store: store, lifetime: configuration.refreshTokenTTL)
         let tokenEndpoint = TokenEndpoint(
             configuration: configuration,
@@ -101,6 +120,7 @@ public enum GatehouseApplication {
         oauth.get("/.well-known/oauth-authorization-server") { request, context in
             try await discovery.metadata(request, context: context)
         }
+        oauth.get("/oauth2/jwks") { request, context in try await discovery.jwks(request, context: context, keys: keys) }
         let allMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
         for endpoint in endpoints(profile: configuration.errorProfile) {
             let allowed = endpoint.methods.map(\.rawValue)
@@ -129,6 +149,14 @@ enum DNSimpleProfile {
 }
 
 extension GatehouseApplication {
+    /// Makes sure a signing key exists and that the configured key-encryption secret opens the
+    /// stored keys, so a wrong `GATEHOUSE_KEY_ENCRYPTION_KEY` stops the server at start.
+    public static func prepareSigningKeys(settings: ServerSettings, store: SQLStore) async throws {
+        let ring = settings.makeKeyRing(store: store)
+        _ = try await ring.keys(forceReload: true)
+        _ = try await ring.signingKey()
+    }
+
     /// Seeds the demo user `demo` (password `demo`) and the demo client for `serve --demo`.
     public static func seedDemo(store: SQLStore, issuer: String) async throws {
         try await DemoController.seed(store: store, issuer: issuer)

@@ -35,8 +35,17 @@ struct Serve: AsyncParsableCommand {
                 try await GatehouseApplication.seedDemo(store: store, issuer: settings.server.issuer)
                 logger.notice("demo mode: open \(settings.server.issuer)/ and sign in as demo / demo")
             }
+            let serverSettings = ServerSettings(
+                host: settings.host, port: settings.port, configuration: settings.server, demo: demo,
+                keyEncryption: settings.keyEncryption
+            )
+            do {
+                try await GatehouseApplication.prepareSigningKeys(settings: serverSettings, store: store)
+            } catch let error as KeyEncryptionError {
+                throw CLIError("\(error)")
+            }
             let application = try GatehouseApplication.make(
-                settings: ServerSettings(host: settings.host, port: settings.port, configuration: settings.server, demo: demo),
+                settings: serverSettings,
                 store: store,
                 logger: logger
             )

@@ -13,6 +13,9 @@ struct Settings {
     var port: Int
     var logLevel: Logger.Level
     var server: ServerConfiguration
+    /// `GATEHOUSE_KEY_ENCRYPTION_KEY`: read from the environment only, never from flags or files,
+    /// so it does not end up in shell history or in a config file beside the database.
+    var keyEncryption: KeyEncryption
 
     /// Every key the config file and `GATEHOUSE_*` variables may set.
     static let keys = [
@@ -40,11 +43,14 @@ struct Settings {
             providers.append(try await configFile(at: path))
         }
         let reader = ConfigReader(providers: providers)
+        let keyEncryption = KeyEncryption(secret: environment["GATEHOUSE_KEY_ENCRYPTION_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         var values: [String: String] = [:]
         for key in keys {
             values[key] = Self.value(reader, key)
         }
-        return try Settings(values: values)
+        var settings = try Settings(values: values)
+        settings.keyEncryption = keyEncryption
+        return settings
     }
 
     private static func configFile(at path: String) async throws -> any ConfigProvider {
@@ -77,6 +83,7 @@ struct Settings {
     }
 
     init(values: [String: String]) throws {
+        keyEncryption = KeyEncryption(secret: nil)
         database =
             try values["database"].map { url in
                 do { return try DatabaseURL(parsing: url) } catch { throw CLIError("database: \(error)") }

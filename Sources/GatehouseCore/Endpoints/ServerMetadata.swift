@@ -5,6 +5,7 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
     public var tokenEndpoint: String
     public var revocationEndpoint: String
     public var introspectionEndpoint: String
+    public var jwksURI: String
     public var revocationEndpointAuthMethodsSupported: [String]
     public var introspectionEndpointAuthMethodsSupported: [String]
     public var codeChallengeMethodsSupported: [String]
@@ -22,6 +23,7 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         case tokenEndpoint = "token_endpoint"
         case revocationEndpoint = "revocation_endpoint"
         case introspectionEndpoint = "introspection_endpoint"
+        case jwksURI = "jwks_uri"
         case revocationEndpointAuthMethodsSupported = "revocation_endpoint_auth_methods_supported"
         case introspectionEndpointAuthMethodsSupported = "introspection_endpoint_auth_methods_supported"
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
@@ -41,6 +43,7 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         self.tokenEndpoint = "\(issuer)/oauth2/token"
         self.revocationEndpoint = "\(issuer)/oauth2/token/revoke"
         self.introspectionEndpoint = "\(issuer)/oauth2/introspect"
+        self.jwksURI = "\(issuer)/oauth2/jwks"
         self.revocationEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]
         // RFC 7662 §2.1: introspection needs an authenticated caller; a public client is not one.
         self.introspectionEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post"]

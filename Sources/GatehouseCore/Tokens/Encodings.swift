@@ -1,3 +1,5 @@
+import Foundation
+
 /// Base64url without padding (RFC 4648 §5), as used for tokens and PKCE (RFC 7636 Appendix A).
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
@@ -16,6 +18,17 @@ public enum Base64URL {
             if third != nil { output.append(alphabet[Int(chunk & 0x3F)]) }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension Base64URL {
+    /// Decodes base64url with or without padding; `nil` for any character outside the alphabet.
+    public static func decode(_ string: some StringProtocol) -> [UInt8]? {
+        var standard = String(string).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        guard !standard.contains("=") || standard.hasSuffix("=") else { return nil }
+        standard = String(standard.prefix { $0 != "=" })
+        standard += String(repeating: "=", count: (4 - standard.count % 4) % 4)
+        return Base64.decode(standard)
     }
 }
 

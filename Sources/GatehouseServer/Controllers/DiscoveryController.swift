@@ -22,6 +22,18 @@ struct DiscoveryController: Sendable {
         return responder.jsonResponse(json, status: .ok, noStore: false)
     }
 
+    /// The JWK Set (RFC 7517 §5) of every key a valid token may be signed with. Verifiers may cache
+    /// it briefly; a new key is published a refresh interval before any instance signs with it.
+    func jwks(_ request: Request, context: some RequestContext, keys: KeyRing) async throws -> Response {
+        _ = try await keys.signingKey()
+        let published = try await keys.publishedKeys().map(\.publicJWK).joined(separator: ",")
+        var json = JSONWriter()
+        json.add("keys", json: "[\(published)]")
+        var response = responder.jsonResponse(json.finish(), status: .ok, noStore: false)
+        response.headers[.cacheControl] = "public, max-age=60"
+        return response
+    }
+
     func health(_ request: Request, context: some RequestContext) -> Response {
         responder.jsonResponse(#"{"status":"ok"}"#, status: .ok, noStore: true)
     }

@@ -8,7 +8,7 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema, .browserSessions]
+    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -134,6 +134,24 @@ extension Migration {
                 last_failure_at BIGINT NOT NULL
             )
             """,
+        ]
+    )
+
+    /// JWT signing keys, shared by every instance; private keys sealed when a key-encryption key
+    /// is configured. Creation times in milliseconds: the newest key signs, even after two
+    /// rotations within one second.
+    static let signingKeys = Migration(
+        version: 3,
+        name: "signing keys",
+        statements: [
+            """
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY,
+                algorithm TEXT NOT NULL,
+                sealed_private_key TEXT NOT NULL,
+                created_at_ms BIGINT NOT NULL
+            )
+            """
         ]
     )
 }

@@ -1,27 +1,29 @@
 /// Writes small JSON objects by hand.
 ///
-/// Token responses are on the hottest path and have a fixed shape; building them directly costs a
+/// Token responses and JWT claims are on the hottest path and have a fixed shape; building them directly costs a
 /// fraction of `JSONEncoder`, and member order stays stable, which makes responses easy to read.
-struct JSONWriter {
+package struct JSONWriter {
     private var output = "{"
     private var isFirst = true
 
-    mutating func add(_ key: String, _ value: String) {
+    package init() {}
+
+    package mutating func add(_ key: String, _ value: String) {
         separator(key)
         Self.appendQuoted(value, to: &output)
     }
 
-    mutating func add(_ key: String, _ value: Int) {
+    package mutating func add(_ key: String, _ value: Int) {
         separator(key)
         output += String(value)
     }
 
-    mutating func add(_ key: String, _ value: Bool) {
+    package mutating func add(_ key: String, _ value: Bool) {
         separator(key)
         output += value ? "true" : "false"
     }
 
-    mutating func add(_ key: String, _ values: [String]) {
+    package mutating func add(_ key: String, _ values: [String]) {
         separator(key)
         output += "["
         for (index, value) in values.enumerated() {
@@ -31,7 +33,13 @@ struct JSONWriter {
         output += "]"
     }
 
-    consuming func finish() -> String {
+    /// Adds a value that is already JSON (a nested object or array written by another writer).
+    package mutating func add(_ key: String, json: String) {
+        separator(key)
+        output += json
+    }
+
+    package consuming func finish() -> String {
         output + "}"
     }
 
@@ -43,7 +51,7 @@ struct JSONWriter {
     }
 
     /// RFC 8259 §7: quote, backslash and control characters must be escaped; the rest is UTF-8.
-    static func appendQuoted(_ string: String, to output: inout String) {
+    package static func appendQuoted(_ string: String, to output: inout String) {
         output += "\""
         // Tokens, codes and scopes never need escaping: copy them whole.
         if string.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
