@@ -1,0 +1,145 @@
+"""Apache's mod_oauth2, a resource server nobody here wrote, trusts Gatehouse.
+
+Debian's libapache2-mod-oauth2 guards a static file on a private Apache; a
+client presents a Gatehouse access token as a Bearer token and Apache alone
+decides. How it verifies tokens is one `OAuth2TokenVerify` line in its
+configuration, so each way Gatehouse offers gets a test with its own line and
+the same protected site:
+
+- introspect: RFC 7662 introspection at every request, so a token revoked at
+  Gatehouse is refused by the very next request.
+
+The reference for mod_oauth2's options is the comment block of Debian's
+/etc/apache2/mods-available/oauth2.conf.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import requests
+
+MOD_OAUTH2 = Path("/usr/lib/apache2/modules/mod_oauth2.so")
+
+PROTECTED_PATH = "/protected"
+PROTECTED_CONTENT = "Only for bearers of a valid Gatehouse token.\n"
+SCOPE = "read"
+
+
+def _protected_site(document: Path, token_verify: str) -> str:
+    """Apache configuration serving `document` at PROTECTED_PATH to valid tokens only.
+
+    `token_verify` is the complete `OAuth2TokenVerify ...` line: it is all that
+    differs between the ways of verifying a Gatehouse token.
+    """
+    return f"""\
+LoadModule oauth2_module "{MOD_OAUTH2}"
+Alias {PROTECTED_PATH} "{document}"
+<Location {PROTECTED_PATH}>
+  AuthType oauth2
+  Require valid-user
+  {token_verify}
+</Location>
+"""
+
+
+def _introspection_verify(introspect_url: str, client: dict) -> str:
+    """Verify each token by asking Gatehouse's RFC 7662 endpoint as `client`."""
+    options = urlencode(
+        {
+            "introspect.auth": "client_secret_basic",
+            "client_id": client["client_id"],
+            "client_secret": client["client_secret"],
+            # mod_oauth2 caches a token it found valid for `expiry` seconds
+            # (300 by default) and would go on accepting it after revocation.
+            "expiry": "0",
+        }
+    )
+    return f"OAuth2TokenVerify introspect {introspect_url} {options}"
+
+
+def _create_service_client(gatehouse, name: str, *extra: str) -> dict:
+    """Register a confidential client_credentials client; returns the CLI's JSON."""
+    output = gatehouse.cli(
+        "clients", "create",
+        "--name", name,
+        "--grant-type", "client_credentials",
+        *extra,
+        "--json",
+    )
+    return json.loads(output)
+
+
+def _access_token(gatehouse, client: dict) -> str:
+    response = requests.post(
+        gatehouse.token_url,
+        auth=(client["client_id"], client["client_secret"]),
+        data={"grant_type": "client_credentials", "scope": SCOPE},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def _get_protected(apache, token: str | None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return requests.get(apache.url(PROTECTED_PATH), headers=headers, timeout=10)
+
+
+def _challenge(response: requests.Response) -> str:
+    assert response.status_code == 401, (response.status_code, response.text)
+    challenge = response.headers.get("WWW-Authenticate", "")
+    assert challenge.startswith("Bearer"), challenge
+    return challenge
+
+
+@pytest.fixture
+def mod_oauth2() -> Path:
+    if not os.access(MOD_OAUTH2, os.R_OK):
+        pytest.fail(
+            f"{MOD_OAUTH2} not found: apt-get install libapache2-mod-oauth2 "
+            "(scripts/interop-test does it for you)"
+        )
+    return MOD_OAUTH2
+
+
+def test_introspection_accepts_valid_and_refuses_revoked_tokens(
+    gatehouse, apache, mod_oauth2
+):
+    # Apache's own client, allowed to introspect other clients' tokens.
+    resource_server = _create_service_client(gatehouse, "apache", "--can-introspect")
+    worker = _create_service_client(gatehouse, "worker", "--scope", SCOPE)
+
+    document = apache.add_document("protected.txt", PROTECTED_CONTENT)
+    apache.start(
+        _protected_site(
+            document,
+            _introspection_verify(gatehouse.url("/oauth2/introspect"), resource_server),
+        )
+    )
+
+    challenge = _challenge(_get_protected(apache, None))
+    assert 'error="invalid_request"' in challenge, challenge
+
+    token = _access_token(gatehouse, worker)
+    response = _get_protected(apache, token)
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert response.text == PROTECTED_CONTENT
+
+    revocation = requests.post(
+        gatehouse.url("/oauth2/token/revoke"),
+        auth=(worker["client_id"], worker["client_secret"]),
+        data={"token": token},
+        timeout=10,
+    )
+    assert revocation.status_code == 200, revocation.text
+
+    challenge = _challenge(_get_protected(apache, token))
+    assert 'error="invalid_token"' in challenge, challenge
+
+    challenge = _challenge(_get_protected(apache, "not-a-gatehouse-token"))
+    assert 'error="invalid_token"' in challenge, challenge
