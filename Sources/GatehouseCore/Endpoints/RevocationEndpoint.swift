@@ -54,7 +54,7 @@ public struct RevocationEndpoint: Sendable {
     private func revokeAccessToken(hash: String, client: Client, at date: Date) async throws -> Bool {
         guard let record = try await accessTokens.accessToken(hash: hash) else { return false }
         guard record.clientID == client.id else {
-            throw OAuthError.unauthorizedClient("access token belongs to another client")
+            throw OAuthError(.tokenOfAnotherClient, hint: "access token belongs to another client")
         }
         try await accessTokens.revokeAccessToken(hash: hash, at: date)
         return true
@@ -66,7 +66,7 @@ public struct RevocationEndpoint: Sendable {
     private func revokeRefreshToken(hash: String, client: Client, at date: Date) async throws -> Bool {
         guard let record = try await grants.refreshToken(hash: hash) else { return false }
         guard record.clientID == client.id else {
-            throw OAuthError.unauthorizedClient("refresh token belongs to another client")
+            throw OAuthError(.tokenOfAnotherClient, hint: "refresh token belongs to another client")
         }
         try await grants.revokeGrant(id: record.grantID, at: date)
         return true

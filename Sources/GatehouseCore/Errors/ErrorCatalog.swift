@@ -100,7 +100,7 @@ public enum ErrorCatalog {
         entries.map(\.message) + [
             .unsupportedContentType, .repeatedParameter, .missingParameter, .malformedParameter,
             .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge, .unknownClient, .invalidRedirectURI,
-            .pkceRequired, .unsupportedChallengeMethod, .loginThrottled,
+            .pkceRequired, .unsupportedChallengeMethod, .loginThrottled, .tokenOfAnotherClient,
         ]
 }
 
@@ -344,6 +344,18 @@ extension ErrorMessage {
             "fr": "Trop de tentatives de connexion échouées. Réessayez plus tard.",
             "es": "Demasiados intentos de inicio de sesión fallidos. Inténtelo más tarde.",
             "ja": "サインインの失敗が多すぎます。しばらくしてから再試行してください。",
+        ]
+    )
+
+    public static let tokenOfAnotherClient = ErrorMessage(
+        id: "token_of_another_client",
+        code: .unauthorizedClient,
+        texts: [
+            "en": "The token was issued to another client.",
+            "de": "Das Token wurde einem anderen Client ausgestellt.",
+            "fr": "Le jeton a été délivré à un autre client.",
+            "es": "El token se emitió a otro cliente.",
+            "ja": "このトークンは別のクライアントに発行されたものです。",
         ]
     )
 }
