@@ -1,5 +1,6 @@
 import Foundation
 public import GatehouseCore
+import GatehouseResource
 public import GatehouseStore
 import HTTPTypes
 public import Hummingbird
@@ -78,11 +79,12 @@ public enum GatehouseApplication {
             ]
         )
         let tokens = TokenController(endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes)
+        let introspection = IntrospectionEndpoint(
+            configuration: configuration, clients: clients, accessTokens: store, grants: store, users: store
+        )
         let management = TokenManagementController(
             revocation: RevocationEndpoint(configuration: configuration, clients: clients, accessTokens: store, grants: store),
-            introspection: IntrospectionEndpoint(
-                configuration: configuration, clients: clients, accessTokens: store, grants: store, users: store
-            ),
+            introspection: introspection,
             maxBodyBytes: configuration.maxBodyBytes
         )
         let discovery = DiscoveryController(
@@ -109,6 +111,15 @@ public enum GatehouseApplication {
             router.get("/demo/start") { request, context in demo.start(request, context: context) }
             router.get("/demo/callback") { request, context in await demo.receive(request, context: context) }
         }
+
+        // SPEC §4: a protected resource guarded by GatehouseResource in store mode.
+        router.group("/api/me")
+            .add(
+                middleware: BearerTokenMiddleware<GatehouseRequestContext>(
+                    verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["profile"]
+                )
+            )
+            .get { _, context in MeController.me(context: context) }
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
         oauth.post("/oauth2/token") { request, context in try await tokens.token(request, context: context) }

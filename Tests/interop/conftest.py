@@ -4,6 +4,10 @@ Every test gets its own `gatehouse serve` on a free loopback port with a fresh
 SQLite database, so tests cannot see each other's users, clients or tokens.
 The binary is taken from $GATEHOUSE_BIN, or the debug build in the repository.
 
+A test that needs the server started with particular environment variables
+marks itself `@pytest.mark.gatehouse_env(NAME="value", ...)`; the `gatehouse`
+fixture then passes them to `serve` and to every CLI command it runs.
+
 Tests that need a resource server get a private Apache (Debian's apache2-bin)
 the same way: its own configuration, port and logs, stopped at teardown.
 """
@@ -18,9 +22,9 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import pytest
 import requests
@@ -77,6 +81,26 @@ def _free_loopback_port() -> int:
         return sock.getsockname()[1]
 
 
+def _environment(extra: Mapping[str, str | None]) -> dict[str, str]:
+    """The tests' own environment with `extra` applied: None unsets a variable."""
+    environment = dict(os.environ)
+    for name, value in extra.items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return environment
+
+
+def _env_prefix(extra: Mapping[str, str | None]) -> str:
+    """`extra` as an env(1) prefix for a logged command, values masked: they may be secrets."""
+    if not extra:
+        return ""
+    unset = [f"-u {name}" for name, value in sorted(extra.items()) if value is None]
+    set_ = [f"{name}=***" for name, value in sorted(extra.items()) if value is not None]
+    return "env " + " ".join(unset + set_) + " "
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -92,6 +116,9 @@ class Gatehouse:
     database_url: str
     base_url: str
     log_path: Path
+    # Environment variables set (or, with None, unset) for `serve` and for
+    # every CLI command, the way an operator's shell would have them for both.
+    env: dict[str, str | None] = field(default_factory=dict)
     process: subprocess.Popen | None = None
 
     @property
@@ -110,23 +137,34 @@ class Gatehouse:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def cli(self, *args: str) -> str:
-        """Run `gatehouse ARGS --database DB` and return its standard output.
+    def run_cli(
+        self, *args: str, env: Mapping[str, str | None] | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run `gatehouse ARGS --database DB`, whatever its exit code.
 
-        The command's stderr carries migration logs, so it is only shown when
-        the command fails.
+        `env` is applied on top of the server's own `env`; a None value unsets
+        that variable for this command only.
         """
         command = [str(self.binary), *args, "--database", self.database_url]
-        result = subprocess.run(
+        return subprocess.run(
             command,
             capture_output=True,
             text=True,
             timeout=CLI_TIMEOUT_SECONDS,
             cwd=self.log_path.parent,
+            env=_environment({**self.env, **(env or {})}),
         )
+
+    def cli(self, *args: str, env: Mapping[str, str | None] | None = None) -> str:
+        """Run `gatehouse ARGS --database DB` and return its standard output.
+
+        The command's stderr carries migration logs, so it is only shown when
+        the command fails.
+        """
+        result = self.run_cli(*args, env=env)
         if result.returncode != 0:
             raise AssertionError(
-                f"{' '.join(command)} exited with {result.returncode}\n"
+                f"{' '.join(result.args)} exited with {result.returncode}\n"
                 f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
             )
         return result.stdout
@@ -173,7 +211,7 @@ class Gatehouse:
             *serve_args,
         ]
         with self.log_path.open("ab") as log:
-            log.write(f"$ {' '.join(command)}\n".encode())
+            log.write(f"$ {_env_prefix(self.env)}{' '.join(command)}\n".encode())
             log.flush()
             self.process = subprocess.Popen(
                 command,
@@ -181,6 +219,7 @@ class Gatehouse:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=self.log_path.parent,
+                env=_environment(self.env),
             )
 
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
@@ -225,14 +264,31 @@ def gatehouse_binary() -> Path:
     return _gatehouse_binary()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "gatehouse_env(**variables): environment variables for the test's "
+        "gatehouse serve and its CLI commands (None unsets one)",
+    )
+
+
+def _marked_env(request: pytest.FixtureRequest) -> dict[str, str | None]:
+    marker = request.node.get_closest_marker("gatehouse_env")
+    return dict(marker.kwargs) if marker else {}
+
+
 def _run_gatehouse(
-    binary: Path, directory: Path, *serve_args: str
+    binary: Path,
+    directory: Path,
+    *serve_args: str,
+    env: Mapping[str, str | None] | None = None,
 ) -> Iterator[Gatehouse]:
     server = Gatehouse(
         binary=binary,
         database_url=f"sqlite:{directory / 'gatehouse.sqlite'}",
         base_url="",
         log_path=directory / "gatehouse.log",
+        env=dict(env or {}),
     )
     try:
         server.start(*serve_args)
@@ -242,15 +298,21 @@ def _run_gatehouse(
 
 
 @pytest.fixture
-def gatehouse(gatehouse_binary: Path, tmp_path: Path) -> Iterator[Gatehouse]:
-    """A fresh server with an empty database."""
-    yield from _run_gatehouse(gatehouse_binary, tmp_path)
+def gatehouse(
+    gatehouse_binary: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Gatehouse]:
+    """A fresh server with an empty database (environment: see gatehouse_env)."""
+    yield from _run_gatehouse(gatehouse_binary, tmp_path, env=_marked_env(request))
 
 
 @pytest.fixture
-def gatehouse_demo(gatehouse_binary: Path, tmp_path: Path) -> Iterator[Gatehouse]:
+def gatehouse_demo(
+    gatehouse_binary: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Gatehouse]:
     """A fresh server started with --demo (user demo/demo, walkthrough at /)."""
-    yield from _run_gatehouse(gatehouse_binary, tmp_path, "--demo")
+    yield from _run_gatehouse(
+        gatehouse_binary, tmp_path, "--demo", env=_marked_env(request)
+    )
 
 
 @dataclass

@@ -8,6 +8,9 @@ the same protected site:
 
 - introspect: RFC 7662 introspection at every request, so a token revoked at
   Gatehouse is refused by the very next request.
+- jwks_uri: a JWT access token (RFC 9068) is verified locally against
+  Gatehouse's JWK Set. Nothing is asked per request, so a revocation goes
+  unseen until the token expires; that is the trade-off, not tested here.
 
 The reference for mod_oauth2's options is the comment block of Debian's
 /etc/apache2/mods-available/oauth2.conf.
@@ -60,6 +63,39 @@ def _introspection_verify(introspect_url: str, client: dict) -> str:
         }
     )
     return f"OAuth2TokenVerify introspect {introspect_url} {options}"
+
+
+def _jwks_verify(jwks_url: str) -> str:
+    """Verify each token's signature locally against the JWK Set at `jwks_url`.
+
+    mod_oauth2 (liboauth2 1.4) checks no `aud` at all, and `verify.iss` only
+    compares `iss` with an issuer it learns from OpenID Connect discovery,
+    which a `jwks_uri` verifier never does: `verify.iss=required` would refuse
+    every token. What it can check, it is told to insist on.
+    """
+    options = urlencode(
+        {
+            # The JWK Set is fetched again after a minute; an unknown kid
+            # makes mod_oauth2 fetch it at once.
+            "jwks_uri.expiry": "60",
+            # As for introspection: no caching of verification results.
+            "expiry": "0",
+            "verify.exp": "required",
+            "verify.iat": "required",
+        }
+    )
+    return f"OAuth2TokenVerify jwks_uri {jwks_url} {options}"
+
+
+def _flip_signature_character(token: str) -> str:
+    """The JWT with one character of its signature changed.
+
+    The first character, not the last: the low bits of a base64url string's
+    last character can be padding that decoders ignore.
+    """
+    header, payload, signature = token.split(".")
+    flipped = "B" if signature[0] == "A" else "A"
+    return f"{header}.{payload}.{flipped}{signature[1:]}"
 
 
 def _create_service_client(gatehouse, name: str, *extra: str) -> dict:
@@ -143,3 +179,31 @@ def test_introspection_accepts_valid_and_refuses_revoked_tokens(
 
     challenge = _challenge(_get_protected(apache, "not-a-gatehouse-token"))
     assert 'error="invalid_token"' in challenge, challenge
+
+
+def test_jwks_uri_accepts_valid_and_refuses_tampered_jwts(gatehouse, apache, mod_oauth2):
+    worker = _create_service_client(
+        gatehouse, "worker", "--scope", SCOPE, "--token-format", "jwt"
+    )
+
+    document = apache.add_document("protected.txt", PROTECTED_CONTENT)
+    apache.start(_protected_site(document, _jwks_verify(gatehouse.url("/oauth2/jwks"))))
+
+    challenge = _challenge(_get_protected(apache, None))
+    assert 'error="invalid_request"' in challenge, challenge
+
+    token = _access_token(gatehouse, worker)
+    assert token.count(".") == 2, f"not a compact JWS: {token}"
+    response = _get_protected(apache, token)
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert response.text == PROTECTED_CONTENT
+
+    challenge = _challenge(_get_protected(apache, _flip_signature_character(token)))
+    assert 'error="invalid_token"' in challenge, challenge
+
+    challenge = _challenge(_get_protected(apache, "not-a-gatehouse-token"))
+    assert 'error="invalid_token"' in challenge, challenge
+
+    # The untouched token still passes: the refusal above was the signature's.
+    response = _get_protected(apache, token)
+    assert response.status_code == 200, (response.status_code, response.text)

@@ -71,20 +71,25 @@ public struct IntrospectionEndpoint: Sendable {
         guard !client.isPublic else {
             throw OAuthError.invalidClient("public client cannot introspect", usedBasic: false, realm: configuration.realm)
         }
+        return try await lookup(token: token, visibleTo: client)
+    }
+
+    /// What the store says of a token, for `client` (`nil`: no visibility rule, for the resource
+    /// middleware running inside Gatehouse).
+    public func lookup(token: String, visibleTo client: Client? = nil) async throws -> Answer {
         let hash = SecretHasher.hash(token)
         let date = now()
+        func visible(_ owner: String) -> Bool { client.map { $0.id == owner || $0.canIntrospect } ?? true }
         if let record = try await accessTokens.accessToken(hash: hash) {
-            guard record.clientID == client.id || client.canIntrospect, record.isActive(at: date),
-                try await grantIsLive(record.grantID)
-            else { return .inactive }
+            guard visible(record.clientID), record.isActive(at: date), try await grantIsLive(record.grantID) else { return .inactive }
             return try await answer(
                 tokenType: "Bearer", clientID: record.clientID, userID: record.userID, scope: record.scope,
                 issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id
             )
         }
         if let record = try await grants.refreshToken(hash: hash) {
-            guard record.clientID == client.id || client.canIntrospect, record.rotatedAt == nil, record.revokedAt == nil,
-                date < record.expiresAt, try await grantIsLive(record.grantID)
+            guard visible(record.clientID), record.rotatedAt == nil, record.revokedAt == nil, date < record.expiresAt,
+                try await grantIsLive(record.grantID)
             else { return .inactive }
             return try await answer(
                 tokenType: "refresh_token", clientID: record.clientID, userID: record.userID, scope: record.scope,

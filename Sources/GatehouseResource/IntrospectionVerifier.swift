@@ -1,0 +1,110 @@
+public import AsyncHTTPClient
+public import Foundation
+public import GatehouseCore
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Verifies tokens, opaque or JWT, by asking the authorization server (RFC 7662).
+///
+/// Answers are cached for ``cacheLifetime`` seconds (`introspection_cache_ttl`), never beyond the
+/// token's own expiry: a revocation takes effect here within that delay. The cache is keyed by the
+/// token's SHA-256, so it holds no token.
+public final class IntrospectionVerifier: AccessTokenVerifier {
+    private struct Entry {
+        let claims: AccessTokenClaims?
+        let expiresAt: Date
+    }
+
+    public let introspectionURL: String
+    public let cacheLifetime: TimeInterval
+    private let authorization: String
+    private let client: HTTPClient
+    private let now: @Sendable () -> Date
+    private let cache = Mutex<[String: Entry]>([:])
+    private let maximumEntries = 10_000
+
+    /// - Parameters:
+    ///   - clientID: a confidential client registered with `--can-introspect`.
+    public init(
+        introspectionURL: String,
+        clientID: String,
+        clientSecret: String,
+        cacheLifetime: TimeInterval = 5,
+        httpClient: HTTPClient = .shared,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.introspectionURL = introspectionURL
+        self.cacheLifetime = cacheLifetime
+        // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
+        let credentials = "\(Self.formEncode(clientID)):\(Self.formEncode(clientSecret))"
+        self.authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
+        self.client = httpClient
+        self.now = now
+    }
+
+    public func verify(_ token: String) async throws -> AccessTokenClaims? {
+        let key = SecretHasher.hash(token)
+        let date = now()
+        if let entry = cache.withLock({ $0[key] }), date < entry.expiresAt {
+            return entry.claims
+        }
+        let claims = try await introspect(token)
+        var until = date.addingTimeInterval(cacheLifetime)
+        if let expiry = claims?.expiresAt, expiry < until { until = expiry }
+        cache.withLock { entries in
+            // Bounded: when full, start over rather than grow without limit.
+            if entries.count >= maximumEntries { entries.removeAll(keepingCapacity: true) }
+            entries[key] = Entry(claims: claims, expiresAt: until)
+        }
+        return claims
+    }
+
+    private func introspect(_ token: String) async throws -> AccessTokenClaims? {
+        var request = HTTPClientRequest(url: introspectionURL)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: authorization)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Accept", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: "token=\(Self.formEncode(token))&token_type_hint=access_token"))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw IntrospectionError.unexpectedStatus(Int(response.status.code)) }
+        let answer = try JSONDecoder().decode(Answer.self, from: Data(body.readableBytesView))
+        // Only access tokens may call an API; a refresh token is not a bearer credential.
+        guard answer.active, answer.tokenType.map({ $0.lowercased() == "bearer" }) ?? true, let clientID = answer.clientID else {
+            return nil
+        }
+        return AccessTokenClaims(
+            subject: answer.sub ?? clientID, clientID: clientID, scope: ScopeSet(spaceSeparated: answer.scope ?? ""),
+            username: answer.username, expiresAt: answer.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.jti
+        )
+    }
+
+    private struct Answer: Decodable {
+        let active: Bool
+        let scope: String?
+        let clientID: String?
+        let username: String?
+        let tokenType: String?
+        let exp: Int?
+        let sub: String?
+        let jti: String?
+
+        enum CodingKeys: String, CodingKey {
+            case active, scope, username, exp, sub, jti
+            case clientID = "client_id"
+            case tokenType = "token_type"
+        }
+    }
+
+    static func formEncode(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
+
+public enum IntrospectionError: Error, Sendable {
+    case unexpectedStatus(Int)
+}
