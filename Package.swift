@@ -101,6 +101,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "gatehouse-example-notes",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseResource",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/NotesAPI",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GatehouseCoreTests",
             dependencies: [
@@ -128,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseCLITests",
             dependencies: [
-                "gatehouse", "GatehouseCore", "GatehouseStore", "GatehouseTestSupport",
+                "gatehouse", "gatehouse-example-notes", "GatehouseCore", "GatehouseStore", "GatehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

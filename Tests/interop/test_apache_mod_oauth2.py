@@ -68,15 +68,16 @@ def _introspection_verify(introspect_url: str, client: dict) -> str:
 def _jwks_verify(jwks_url: str) -> str:
     """Verify each token's signature locally against the JWK Set at `jwks_url`.
 
-    mod_oauth2 (liboauth2 1.4) checks no `aud` at all, and `verify.iss` only
-    compares `iss` with an issuer it learns from OpenID Connect discovery,
-    which a `jwks_uri` verifier never does: `verify.iss=required` would refuse
-    every token. What it can check, it is told to insist on.
+    Of the claims, mod_oauth2 (Debian's 3.3 on liboauth2 1.4.5) checks only
+    `exp`, `iat` and `iss`, and no option gives it the issuer to expect:
+    `verify.iss` compares with an issuer only its OpenID Connect code learns,
+    so `verify.iss=required` refuses every token and `optional` checks
+    nothing. `aud` it never looks at. What it can check, it must find.
     """
     options = urlencode(
         {
-            # The JWK Set is fetched again after a minute; an unknown kid
-            # makes mod_oauth2 fetch it at once.
+            # mod_oauth2 keeps the JWK Set for a minute, and fetches it again
+            # at once when no key it holds verifies a token (after a rotation).
             "jwks_uri.expiry": "60",
             # As for introspection: no caching of verification results.
             "expiry": "0",

@@ -1,0 +1,79 @@
+import ArgumentParser
+import GatehouseCore
+import GatehouseResource
+import Hummingbird
+import Logging
+
+/// An API that is not Gatehouse, protected by `GatehouseResource` against a running Gatehouse.
+///
+/// ```sh
+/// gatehouse-example-notes --issuer http://127.0.0.1:8080 --mode jwt
+/// gatehouse-example-notes --issuer http://127.0.0.1:8080 --mode introspection --client-id ID --client-secret SECRET
+/// curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:9100/notes
+/// ```
+@main
+struct NotesAPI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehouse-example-notes",
+        abstract: "An example API whose GET /notes needs a Gatehouse token with scope read."
+    )
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case jwt, introspection
+    }
+
+    @Option(help: "The Gatehouse issuer, e.g. http://127.0.0.1:8080.")
+    var issuer: String
+
+    @Option(help: "jwt: verify JWT access tokens locally against the JWKS; introspection: ask Gatehouse (RFC 7662).")
+    var mode: Mode = .jwt
+
+    @Option(help: "A --can-introspect client of Gatehouse (introspection mode).")
+    var clientID: String?
+
+    @Option(help: "Its secret (introspection mode).")
+    var clientSecret: String?
+
+    @Option(help: "Seconds an introspection answer may be reused.")
+    var cacheTTL: Double = 5
+
+    @Option(help: "Port to listen on, on 127.0.0.1.")
+    var port: Int = 9100
+
+    func run() async throws {
+        let verifier: any AccessTokenVerifier
+        switch mode {
+        case .jwt:
+            verifier = JWKSVerifier(jwksURL: "\(issuer)/oauth2/jwks", issuer: issuer, audience: issuer)
+        case .introspection:
+            guard let clientID, let clientSecret else {
+                throw ValidationError("introspection mode needs --client-id and --client-secret")
+            }
+            verifier = IntrospectionVerifier(
+                introspectionURL: "\(issuer)/oauth2/introspect", clientID: clientID, clientSecret: clientSecret, cacheLifetime: cacheTTL
+            )
+        }
+        let router = Router(context: NotesContext.self)
+        router.get("/healthz") { _, _ in "ok" }
+        router.group("/notes")
+            .add(middleware: BearerTokenMiddleware<NotesContext>(verifier: verifier, realm: "notes", scope: ["read"]))
+            .get { _, context -> String in
+                let owner = context.accessToken?.username ?? context.accessToken?.subject ?? "nobody"
+                return #"{"owner":"\#(owner)","notes":["Buy milk","Rotate the signing key"]}"#
+            }
+        var logger = Logger(label: "notes-api")
+        logger.logLevel = .warning
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        try await app.runService()
+    }
+}
+
+struct NotesContext: RequestContext, BearerTokenRequestContext {
+    var coreContext: CoreRequestContextStorage
+    var accessToken: AccessTokenClaims?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        accessToken = nil
+    }
+}
