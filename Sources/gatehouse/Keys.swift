@@ -11,7 +11,8 @@ struct Keys: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a new signing key. Running servers sign with it within key_refresh_interval; the old key stays in the JWKS until its tokens expire."
+            abstract:
+                "Add a new signing key. It is published at once and signs after two key_refresh_intervals; the old key stays in the JWKS until its tokens expire."
         )
 
         @OptionGroup var options: GlobalOptions
@@ -28,7 +29,10 @@ struct Keys: AsyncParsableCommand {
                 }
                 return try await ring.rotate()
             }
-            print("new signing key \(key.kid) (ES256)\(settings.keyEncryption.isEnabled ? ", encrypted at rest" : "")")
+            let activation = Date(timeIntervalSince1970: key.createdAt.timeIntervalSince1970 + TimeInterval(2 * settings.server.keyRefreshInterval))
+            print(
+                "new signing key \(key.kid) (ES256)\(settings.keyEncryption.isEnabled ? ", encrypted at rest" : ""), published now, signing from \(ISO8601DateFormatter().string(from: activation))"
+            )
         }
     }
 
@@ -43,20 +47,27 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             _ = loggingBootstrap
             let settings = try await Settings.load(options: options)
-            let (all, published) = try await settings.withStore(logger: settings.makeLogger()) { store in
+            let (all, published, signing) = try await settings.withStore(logger: settings.makeLogger()) { store in
                 let ring = settings.keyRing(store: store)
                 do {
-                    return (try await ring.keys(forceReload: true), Set(try await ring.publishedKeys().map(\.kid)))
+                    let all = try await ring.keys(forceReload: true)
+                    let signing = all.isEmpty ? nil : try await ring.signingKey().kid
+                    return (all, Set(try await ring.publishedKeys().map(\.kid)), signing)
                 } catch let error as KeyEncryptionError {
                     throw CLIError("\(error)")
                 }
             }
+            let signingIndex = all.firstIndex { $0.kid == signing } ?? 0
             let rows = all.enumerated().map { index, key in
-                let status = index == all.count - 1 ? "signing" : published.contains(key.kid) ? "published" : "retired"
+                let status =
+                    index == signingIndex ? "signing" : index > signingIndex ? "next" : published.contains(key.kid) ? "published" : "retired"
                 return (kid: key.kid, created: Int(key.createdAt.timeIntervalSince1970), status: status)
             }
             if json {
-                print(ClientOutput.encode(rows.map { ["kid": $0.kid, "created_at": String($0.created), "status": $0.status] }))
+                print(
+                    ClientOutput.encode(
+                        rows.map { ["kid": .string($0.kid), "created_at": .int($0.created), "status": .string($0.status)] as [String: ClientOutput.JSONValue] })
+                )
             } else if rows.isEmpty {
                 print("no signing keys (one is created when the server starts)")
             } else {

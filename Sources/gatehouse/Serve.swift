@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GatehouseCore
 import GatehouseServer
 import GatehouseStore
@@ -50,6 +51,20 @@ struct Serve: AsyncParsableCommand {
                 logger: logger
             )
             logger.info("serving", metadata: ["issuer": "\(settings.server.issuer)", "database": "\(settings.database)"])
+            // Expired sessions, codes and tokens are deleted every ten minutes; any instance may do
+            // it, the statements are idempotent.
+            let janitor = Task {
+                while !Task.isCancelled {
+                    do {
+                        let deleted = try await store.purgeExpired(now: Date())
+                        if deleted > 0 { logger.info("purged expired rows", metadata: ["rows": "\(deleted)"]) }
+                    } catch {
+                        logger.warning("purging expired rows failed", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .seconds(600))
+                }
+            }
+            defer { janitor.cancel() }
             // runService stops gracefully on SIGINT and SIGTERM: in-flight requests finish first.
             try await application.runService()
         }

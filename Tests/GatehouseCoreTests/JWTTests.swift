@@ -73,7 +73,7 @@ struct JWTTests {
         #expect(plain.hasPrefix("plain:"))
     }
 
-    @Test("after a rotation the old key stays published until its last token expired")
+    @Test("a new key is published before it signs; the old one stays published until its last token expired")
     func publicationWindow() async throws {
         let store = MemoryKeyStore()
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
@@ -81,8 +81,12 @@ struct JWTTests {
         let first = try await ring.signingKey()
         clock.advance(by: 10)
         let second = try await ring.rotate()
-        #expect(try await ring.signingKey().kid == second.kid)
+        // Published at once, signing only after two refresh intervals.
         #expect(try await ring.publishedKeys().map(\.kid) == [first.kid, second.kid])
+        #expect(try await ring.signingKey().kid == first.kid)
+        clock.advance(by: 120)
+        _ = try await ring.keys(forceReload: true)
+        #expect(try await ring.signingKey().kid == second.kid)
         clock.advance(by: 60 + 3600 - 1)
         _ = try await ring.keys(forceReload: true)
         #expect(try await ring.publishedKeys().map(\.kid) == [first.kid, second.kid])

@@ -154,6 +154,23 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("purging deletes expired rows and keeps live ones", arguments: Backend.available)
+    func purge(backend: Backend) async throws {
+        try await TestDatabase.with(backend) { db in
+            let client = makeClient()
+            try await db.store.createClient(client)
+            let (_, live) = makeToken(clientID: client.id)
+            try await db.store.insertAccessToken(live)
+            var old = makeToken(clientID: client.id).1
+            old.expiresAt = Date(timeIntervalSince1970: 1_000)
+            try await db.store.insertAccessToken(old)
+            try await db.store.purgeExpired(now: Date(timeIntervalSince1970: 1_800_000_000))
+            #expect(try await db.store.accessToken(hash: live.tokenHash) == live)
+            let purged = try await db.store.accessToken(hash: old.tokenHash)
+            #expect(purged == nil)
+        }
+    }
+
     @Test("migrating twice changes nothing", arguments: Backend.available)
     func migrationsAreIdempotent(backend: Backend) async throws {
         try await TestDatabase.with(backend) { db in

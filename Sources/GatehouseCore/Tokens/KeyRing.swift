@@ -6,9 +6,11 @@ import Synchronization
 /// `key_refresh_interval` seconds, so a `gatehouse keys rotate` reaches every running instance
 /// within that delay without a restart.
 ///
-/// The newest key signs. An older key stays published in the JWKS until every token it may have
-/// signed has expired: its successor's creation, plus the refresh interval (other instances may
-/// still sign with it that long), plus the access-token lifetime.
+/// A new key is published at once but signs only after an activation delay of two refresh
+/// intervals: one for every instance to load it, one for verifiers to refetch a JWKS they cached
+/// (the JWKS is served with a `max-age` of one interval). So no verifier meets a token signed with
+/// a key it cannot have seen. An older key stays published until every token it may have signed has
+/// expired: its successor's activation, plus the refresh interval, plus the access-token lifetime.
 public final class KeyRing: Sendable {
     private struct Snapshot {
         var keys: [SigningKey]
@@ -36,24 +38,39 @@ public final class KeyRing: Sendable {
         self.now = now
     }
 
-    /// The key that signs now; the first call on an empty store creates one.
-    public func signingKey() async throws -> SigningKey {
-        if let newest = try await keys().last { return newest }
-        _ = try await rotate()
-        guard let newest = try await keys(forceReload: true).last else { throw KeyEncryptionError.malformed }
-        return newest
+    /// Seconds between a rotation and the new key signing.
+    public var activationDelay: TimeInterval { 2 * refreshInterval }
+
+    /// When `keys[index]` starts signing: the first key at once, later ones after the delay.
+    private func activation(of keys: [SigningKey], at index: Int) -> Date {
+        index == 0 ? keys[index].createdAt : keys[index].createdAt.addingTimeInterval(activationDelay)
     }
 
-    /// The keys a verifier may meet: the JWKS.
+    /// The key that signs now; the first call on an empty store creates one.
+    public func signingKey() async throws -> SigningKey {
+        var all = try await keys()
+        if all.isEmpty {
+            _ = try await rotate()
+            all = try await keys(forceReload: true)
+        }
+        let date = now()
+        guard let index = all.indices.last(where: { activation(of: all, at: $0) <= date }) ?? all.indices.first else {
+            throw KeyEncryptionError.malformed
+        }
+        return all[index]
+    }
+
+    /// The keys a verifier may meet: the JWKS. Keys not yet signing are included, so verifiers
+    /// know them before the first token.
     public func publishedKeys() async throws -> [SigningKey] {
         let all = try await keys()
         let date = now()
-        return all.enumerated().filter { index, _ in
+        return all.indices.filter { index in
             guard index + 1 < all.count else { return true }
-            let retiredAt = all[index + 1].createdAt
+            let retiredAt = activation(of: all, at: index + 1)
             return date < retiredAt.addingTimeInterval(refreshInterval + accessTokenLifetime)
         }
-        .map(\.element)
+        .map { all[$0] }
     }
 
     /// The public key for a `kid` among the published keys.
@@ -61,7 +78,7 @@ public final class KeyRing: Sendable {
         try await publishedKeys().first { $0.kid == kid }?.privateKey.publicKey
     }
 
-    /// Adds a new signing key to the store; it signs from the next refresh of each instance.
+    /// Adds a new signing key to the store; it signs after ``activationDelay``.
     @discardableResult
     public func rotate() async throws -> SigningKey {
         let key = SigningKey.generate(now: now())

@@ -23,14 +23,14 @@ struct DiscoveryController: Sendable {
     }
 
     /// The JWK Set (RFC 7517 §5) of every key a valid token may be signed with. Verifiers may cache
-    /// it briefly; a new key is published a refresh interval before any instance signs with it.
+    /// it for one key-refresh interval; a new key is published two intervals before it signs.
     func jwks(_ request: Request, context: some RequestContext, keys: KeyRing) async throws -> Response {
         _ = try await keys.signingKey()
         let published = try await keys.publishedKeys().map(\.publicJWK).joined(separator: ",")
         var json = JSONWriter()
         json.add("keys", json: "[\(published)]")
         var response = responder.jsonResponse(json.finish(), status: .ok, noStore: false)
-        response.headers[.cacheControl] = "public, max-age=60"
+        response.headers[.cacheControl] = "public, max-age=\(configuration.keyRefreshInterval)"
         return response
     }
 
