@@ -113,6 +113,12 @@ let package = Package(
             path: "Examples/NotesAPI",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "gatehouse-microbench",
+            dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/MicroBenchmarks",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GatehouseCoreTests",
             dependencies: [
