@@ -83,33 +83,46 @@ extension SQLStore: GrantStore {
         ) == 1
     }
 
+    /// Returns once the record is committed; concurrent inserts share one statement.
     public func insertRefreshToken(_ record: RefreshTokenRecord) async throws {
-        try await insert(
-            """
-            INSERT INTO refresh_tokens (id, token_hash, grant_id, client_id, user_id, scope, issued_at, expires_at)
-            VALUES (\(bind: record.id), \(bind: record.tokenHash), \(bind: record.grantID), \(bind: record.clientID),
-                    \(bind: record.userID), \(bind: record.scope.description), \(bind: record.issuedAt.unixSeconds),
-                    \(bind: record.expiresAt.unixSeconds))
-            """,
-            duplicate: "a refresh token with this hash"
-        )
+        try await refreshTokenWriter.insert(record)
     }
 
     public func refreshToken(hash: String) async throws -> RefreshTokenRecord? {
-        try await rows("SELECT * FROM refresh_tokens WHERE token_hash = \(bind: hash)").first.map { row in
-            RefreshTokenRecord(
-                id: try row.decode(column: "id", as: String.self),
-                tokenHash: try row.decode(column: "token_hash", as: String.self),
-                grantID: try row.decode(column: "grant_id", as: String.self),
-                clientID: try row.decode(column: "client_id", as: String.self),
-                userID: try row.decode(column: "user_id", as: String?.self),
-                scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
-                issuedAt: Date(unixSeconds: try row.decode(column: "issued_at", as: Int.self)),
-                expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
-                rotatedAt: try row.decode(column: "rotated_at", as: Int?.self).map(Date.init(unixSeconds:)),
-                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
-            )
-        }
+        try await rows("SELECT * FROM refresh_tokens WHERE token_hash = \(bind: hash)").first.map(Self.refreshToken(from:))
+    }
+
+    public func refreshTokenWithGrant(hash: String) async throws -> (token: RefreshTokenRecord, grant: Grant)? {
+        let row = try await rows(
+            """
+            SELECT r.*, g.scope AS grant_scope, g.created_at AS grant_created_at, g.revoked_at AS grant_revoked_at
+            FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = \(bind: hash)
+            """
+        ).first
+        guard let row else { return nil }
+        let token = try Self.refreshToken(from: row)
+        let grant = Grant(
+            id: token.grantID, clientID: token.clientID, userID: token.userID,
+            scope: ScopeSet(spaceSeparated: try row.decode(column: "grant_scope", as: String.self)),
+            createdAt: Date(unixSeconds: try row.decode(column: "grant_created_at", as: Int.self)),
+            revokedAt: try row.decode(column: "grant_revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
+        )
+        return (token, grant)
+    }
+
+    private static func refreshToken(from row: any SQLRow) throws -> RefreshTokenRecord {
+        RefreshTokenRecord(
+            id: try row.decode(column: "id", as: String.self),
+            tokenHash: try row.decode(column: "token_hash", as: String.self),
+            grantID: try row.decode(column: "grant_id", as: String.self),
+            clientID: try row.decode(column: "client_id", as: String.self),
+            userID: try row.decode(column: "user_id", as: String?.self),
+            scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
+            issuedAt: Date(unixSeconds: try row.decode(column: "issued_at", as: Int.self)),
+            expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
+            rotatedAt: try row.decode(column: "rotated_at", as: Int?.self).map(Date.init(unixSeconds:)),
+            revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
+        )
     }
 
     public func rotateRefreshToken(hash: String, at date: Date) async throws -> Bool {
@@ -196,5 +209,34 @@ extension SQLStore: LoginAttemptStore {
 
     public func clearLoginFailures(key: String) async throws {
         try await database.withSQL { try await $0.raw("DELETE FROM login_attempts WHERE attempt_key = \(bind: key)").run() }
+    }
+}
+
+extension Database {
+    /// Inserts every refresh token in one atomic statement.
+    func insertRefreshTokens(_ records: [RefreshTokenRecord]) async throws {
+        var query = SQLQueryString(
+            "INSERT INTO refresh_tokens (id, token_hash, grant_id, client_id, user_id, scope, issued_at, expires_at) VALUES "
+        )
+        for (index, record) in records.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(bind: record.id)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.tokenHash)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.grantID)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.clientID)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.userID)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.scope.description)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.issuedAt.unixSeconds)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: record.expiresAt.unixSeconds)
+            query.appendLiteral(")")
+        }
+        try await insert(query, duplicate: "a refresh token with this hash")
     }
 }

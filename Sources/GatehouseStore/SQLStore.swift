@@ -8,8 +8,9 @@ import SQLKit
 /// transaction (which through SQLKit would cost a round trip per statement).
 public final class SQLStore: Sendable {
     public let database: Database
-    /// Concurrent token inserts share one statement; see ``GroupCommitter``.
+    /// Concurrent token inserts share one statement each; see ``GroupCommitter``.
     let accessTokenWriter: GroupCommitter<AccessTokenRecord>
+    let refreshTokenWriter: GroupCommitter<RefreshTokenRecord>
 
     public init(database: Database) {
         self.database = database
@@ -18,6 +19,11 @@ public final class SQLStore: Sendable {
             maximumBatch: 256,
             insertBatch: { try await database.insertAccessTokens($0) },
             insertOne: { try await database.insertAccessTokens([$0]) }
+        )
+        self.refreshTokenWriter = GroupCommitter(
+            maximumBatch: 256,
+            insertBatch: { try await database.insertRefreshTokens($0) },
+            insertOne: { try await database.insertRefreshTokens([$0]) }
         )
     }
 

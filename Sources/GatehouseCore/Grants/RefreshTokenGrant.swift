@@ -14,7 +14,7 @@ public struct RefreshTokenGrant: GrantHandler {
     public func handle(_ request: GrantRequest) async throws -> TokenResponse {
         let client = request.client
         let presented = try request.parameters.required("refresh_token")
-        guard let record = try await grants.refreshToken(hash: SecretHasher.hash(presented)) else {
+        guard let (record, grant) = try await grants.refreshTokenWithGrant(hash: SecretHasher.hash(presented)) else {
             throw OAuthError.invalidGrant("unknown refresh token")
         }
         guard record.clientID == client.id else {
@@ -26,7 +26,7 @@ public struct RefreshTokenGrant: GrantHandler {
             try await grants.revokeGrant(id: record.grantID, at: request.now)
             throw OAuthError.invalidGrant("refresh token reused; grant \(record.grantID) revoked")
         }
-        guard record.revokedAt == nil, let grant = try await grants.grant(id: record.grantID), grant.revokedAt == nil else {
+        guard record.revokedAt == nil, grant.revokedAt == nil else {
             throw OAuthError.invalidGrant("refresh token or its grant revoked")
         }
         guard request.now < record.expiresAt else {

@@ -18,6 +18,8 @@ public protocol GrantStore: Sendable {
 
     func insertRefreshToken(_ record: RefreshTokenRecord) async throws
     func refreshToken(hash: String) async throws -> RefreshTokenRecord?
+    /// The refresh token with the grant it belongs to, in one lookup (the refresh grant's hot path).
+    func refreshTokenWithGrant(hash: String) async throws -> (token: RefreshTokenRecord, grant: Grant)?
     /// Marks the token rotated if, and only if, it was neither rotated nor revoked.
     /// - Returns: whether this call rotated it.
     func rotateRefreshToken(hash: String, at date: Date) async throws -> Bool

@@ -87,8 +87,8 @@ extension Migration {
             "CREATE INDEX access_tokens_grant_id ON access_tokens (grant_id) WHERE grant_id IS NOT NULL",
             """
             CREATE TABLE refresh_tokens (
-                id TEXT PRIMARY KEY,
-                token_hash TEXT NOT NULL UNIQUE,
+                token_hash TEXT PRIMARY KEY,
+                id TEXT NOT NULL,
                 grant_id TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
                 client_id TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
                 user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
