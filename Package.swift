@@ -115,7 +115,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "gatehouse-microbench",
-            dependencies: ["GatehouseCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["GatehouseCore", "GatehouseResource", .product(name: "Crypto", package: "swift-crypto")],
             path: "Benchmarks/MicroBenchmarks",
             swiftSettings: strictSettings
         ),
