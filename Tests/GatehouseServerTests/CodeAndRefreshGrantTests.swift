@@ -81,6 +81,8 @@ struct CodeGrantRow: Sendable, CustomTestStringConvertible {
 struct CodeAndRefreshGrantTests {
     @Test("every authorization_code error row", arguments: Backend.available, CodeGrantRow.all)
     func codeErrorRow(backend: Backend, row: CodeGrantRow) async throws {
+        // German descriptions of these codes are covered by the token-endpoint rows, which share
+        // the one error writer.
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
             let user = try await server.createUser()

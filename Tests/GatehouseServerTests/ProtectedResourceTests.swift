@@ -98,6 +98,22 @@ struct ProtectedResourceTests {
         }
     }
 
+    @Test("revoking a refresh token locks its access tokens out of /api/me at once", arguments: Backend.available)
+    func refreshRevocationReachesTheMiddleware(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let tokens = try await server.redeem(try await server.obtainCode(for: client, user: user), client: client)
+            let access = try #require(tokens.json["access_token"] as? String)
+            let refresh = try #require(tokens.json["refresh_token"] as? String)
+            #expect(try await server.send(.get, "/api/me", headers: [.authorization: "Bearer \(access)"]).status == .ok)
+            #expect(try await server.revoke("token=\(refresh)", authorization: client.basicAuthorization).status == .ok)
+            expectBearerChallenge(
+                try await server.send(.get, "/api/me", headers: [.authorization: "Bearer \(access)"]), status: .unauthorized, error: "invalid_token"
+            )
+        }
+    }
+
     @Test("a refresh token is not a bearer credential", arguments: Backend.available)
     func refreshTokenRefused(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in

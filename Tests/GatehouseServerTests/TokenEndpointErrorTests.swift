@@ -183,8 +183,12 @@ struct TokenErrorRow: Sendable, CustomTestStringConvertible {
 
 @Suite("Token endpoint errors")
 struct TokenEndpointErrorTests {
-    @Test("every token error row answers with its status, code and headers", arguments: Backend.available, TokenErrorRow.all)
-    func errorRow(backend: Backend, row: TokenErrorRow) async throws {
+    @Test(
+        "every token error row answers with its status, code and headers, in English and in German",
+        arguments: Backend.available, TokenErrorRow.all.flatMap { row in ["en", "de"].map { (row, $0) } }
+    )
+    func errorRow(backend: Backend, localizedRow: (row: TokenErrorRow, language: String)) async throws {
+        let (row, language) = localizedRow
         try await LiveServer.run(backend) { server in
             let caller =
                 switch row.caller {
@@ -196,8 +200,9 @@ struct TokenEndpointErrorTests {
             var headers = HTTPFields()
             if !request.contentType.isEmpty { headers[.contentType] = request.contentType }
             headers[.authorization] = request.authorization
+            headers[.acceptLanguage] = language
             let response = try await server.send(request.method, "/oauth2/token", headers: headers, body: request.body)
-            expectOAuthError(response, status: row.status, error: row.error)
+            expectOAuthError(response, status: row.status, error: row.error, language: language)
             if row.basicChallenge {
                 #expect(response.headers[.wwwAuthenticate] == #"Basic realm="gatehouse", charset="UTF-8""#)
             } else {
