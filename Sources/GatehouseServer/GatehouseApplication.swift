@@ -101,6 +101,8 @@ public enum GatehouseApplication {
         )
 
         let router = Router(context: GatehouseRequestContext.self)
+        let errorDocs = try ErrorDocsController(pages: pages)
+        router.get("/docs/errors") { request, context in errorDocs.page(request, context: context) }
         router.get("/healthz") { request, context in discovery.health(request, context: context) }
         router.get("/readyz") { request, context in await discovery.ready(request, context: context) }
         router.get("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }

@@ -61,4 +61,18 @@ struct DiscoveryTests {
             #expect(ready.status == .serviceUnavailable)
         }
     }
+
+    @Test("every error_uri lands on /docs/errors with the code's anchor, in the negotiated language", arguments: Backend.available)
+    func errorDocs(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let page = try await server.send(.get, "/docs/errors", headers: [.acceptLanguage: "de"])
+            #expect(page.status == .ok)
+            expectHTMLSecurityHeaders(page)
+            #expect(page.headers[.contentLanguage] == "de")
+            for entry in ErrorCatalog.entries {
+                #expect(page.text.contains("id=\"\(entry.code.rawValue)\""), "\(entry.code)")
+            }
+            #expect(page.text.contains(ErrorMessage.invalidClient.text(in: "de")))
+        }
+    }
 }

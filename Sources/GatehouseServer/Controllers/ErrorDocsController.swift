@@ -1,0 +1,40 @@
+import GatehouseCore
+import Hummingbird
+import Mustache
+
+/// `GET /docs/errors`: one anchor per error code, so that every `error_uri` lands on what the code
+/// means and what a client should do. Generated from the error catalog, like every error answer.
+struct ErrorDocsController: Sendable {
+    let pages: HTMLPages
+    private let template: MustacheTemplate
+
+    init(pages: HTMLPages) throws {
+        self.pages = pages
+        self.template = try MustacheTemplate(
+            string: """
+                <h1>Error codes</h1>
+                <p class="muted">Every error answer carries <code>error</code>, <code>error_description</code> and an <code>error_uri</code> pointing here.</p>
+                {{#entries}}
+                <section id="{{code}}">
+                <h2><a href="#{{code}}"><code>{{code}}</code></a> <span class="muted">HTTP {{status}}</span></h2>
+                <p>{{documentation}}</p>
+                <p class="muted">{{description}}</p>
+                <p class="muted">{{reference}}</p>
+                </section>
+                {{/entries}}
+                """
+        )
+    }
+
+    func page(_ request: Request, context: some RequestContext) -> Response {
+        let language = pages.language(uiLocales: nil, acceptLanguage: request.headers[.acceptLanguage])
+        let entries: [[String: String]] = ErrorCatalog.entries.map { entry in
+            [
+                "code": entry.code.rawValue, "status": String(entry.status.code), "documentation": entry.documentation,
+                "description": entry.message.text(in: language), "reference": entry.reference,
+            ]
+        }
+        let html = pages.page(language: language, title: "Error codes", content: template.render(["entries": entries]))
+        return HTMLPages.response(html, language: language)
+    }
+}
