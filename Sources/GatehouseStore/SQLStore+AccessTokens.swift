@@ -36,28 +36,16 @@ extension SQLStore: AccessTokenStore {
 extension Database {
     /// Inserts every record in one atomic statement.
     func insertAccessTokens(_ records: [AccessTokenRecord]) async throws {
-        var query = SQLQueryString(
-            "INSERT INTO access_tokens (id, token_hash, client_id, user_id, grant_id, scope, issued_at, expires_at) VALUES "
+        try await insertRows(
+            into: "access_tokens",
+            columns: ["id", "token_hash", "client_id", "user_id", "grant_id", "scope", "issued_at", "expires_at"],
+            rows: records.map { record in
+                [
+                    record.id, record.tokenHash, record.clientID, record.userID, record.grantID, record.scope.description,
+                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds,
+                ]
+            },
+            duplicate: "an access token with this hash"
         )
-        for (index, record) in records.enumerated() {
-            query.appendLiteral(index == 0 ? "(" : ", (")
-            query.appendInterpolation(bind: record.id)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.tokenHash)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.clientID)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.userID)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.grantID)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.scope.description)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.issuedAt.unixSeconds)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.expiresAt.unixSeconds)
-            query.appendLiteral(")")
-        }
-        try await insert(query, duplicate: "an access token with this id or hash")
     }
 }

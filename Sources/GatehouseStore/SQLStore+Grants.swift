@@ -215,28 +215,16 @@ extension SQLStore: LoginAttemptStore {
 extension Database {
     /// Inserts every refresh token in one atomic statement.
     func insertRefreshTokens(_ records: [RefreshTokenRecord]) async throws {
-        var query = SQLQueryString(
-            "INSERT INTO refresh_tokens (id, token_hash, grant_id, client_id, user_id, scope, issued_at, expires_at) VALUES "
+        try await insertRows(
+            into: "refresh_tokens",
+            columns: ["id", "token_hash", "grant_id", "client_id", "user_id", "scope", "issued_at", "expires_at"],
+            rows: records.map { record in
+                [
+                    record.id, record.tokenHash, record.grantID, record.clientID, record.userID, record.scope.description,
+                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds,
+                ]
+            },
+            duplicate: "a refresh token with this hash"
         )
-        for (index, record) in records.enumerated() {
-            query.appendLiteral(index == 0 ? "(" : ", (")
-            query.appendInterpolation(bind: record.id)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.tokenHash)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.grantID)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.clientID)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.userID)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.scope.description)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.issuedAt.unixSeconds)
-            query.appendLiteral(", ")
-            query.appendInterpolation(bind: record.expiresAt.unixSeconds)
-            query.appendLiteral(")")
-        }
-        try await insert(query, duplicate: "a refresh token with this hash")
     }
 }

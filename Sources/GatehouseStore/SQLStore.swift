@@ -49,6 +49,18 @@ public final class SQLStore: Sendable {
 }
 
 extension Database {
+    /// Inserts rows in one statement, atomic on both databases. `table` and `columns` are names
+    /// from this module's code, never from input.
+    func insertRows(into table: String, columns: [String], rows: [[any Encodable & Sendable]], duplicate what: String) async throws {
+        var query = SQLQueryString("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
+        for (index, row) in rows.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(binds: row)
+            query.appendLiteral(")")
+        }
+        try await insert(query, duplicate: what)
+    }
+
     /// Runs an `INSERT`, reporting a unique-constraint violation as ``StoreError/duplicate(_:)``.
     func insert(_ query: SQLQueryString, duplicate what: @autoclosure () -> String) async throws {
         do {

@@ -216,9 +216,9 @@ struct AuthorizeController: Sendable {
 
     /// Failures are counted per username and per client address, so neither guessing many
     /// passwords for one user nor one password for many users goes fast.
-    private func throttleKeys(username: String, context: GatehouseRequestContext) -> [String] {
-        var keys = ["user:\(username.lowercased())"]
-        if let address = context.remoteAddress?.ipAddress { keys.append("ip:\(address)") }
-        return keys
+    private func throttleKeys(username: String, context: GatehouseRequestContext) -> [LoginThrottle.Subject] {
+        var subjects: [LoginThrottle.Subject] = [.username(username)]
+        if let address = context.remoteAddress?.ipAddress { subjects.append(.address(address)) }
+        return subjects
     }
 }
