@@ -195,10 +195,18 @@ def test_jwt_verifies_against_jwks_before_and_after_key_rotation(gatehouse):
     _assert_bad_signature(before, jwks)
 
     gatehouse.cli("keys", "rotate")
-    new_kid = _signing_key(gatehouse)
+    # A new key is published at once but signs only after two refresh
+    # intervals, so that every verifier can have fetched it first.
+    listing = json.loads(gatehouse.cli("keys", "list", "--json"))
+    upcoming = [key["kid"] for key in listing if key["status"] == "next"]
+    assert len(upcoming) == 1, listing
+    new_kid = upcoming[0]
     assert new_kid != old_kid
+    assert _signing_key(gatehouse) == old_kid
 
     after = _token_signed_with_another_key(gatehouse, client, old_kid)
+    assert _unverified_kid(after) == new_kid
+    assert _signing_key(gatehouse) == new_kid
 
     # Fetched anew, as a resource server does on meeting an unknown kid: it
     # must hold the new key, and still the old one, since `before` is valid.
