@@ -6,7 +6,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "An OAuth 2.1 authorization server.",
-        subcommands: [Serve.self, Migrate.self, Clients.self, Users.self, Tokens.self, Keys.self]
+        subcommands: [Serve.self, Migrate.self, Clients.self, Users.self, Tokens.self, Keys.self, Docs.self]
     )
 
     /// Runs the command, reporting any failure as one line on stderr (SPEC §2) rather than

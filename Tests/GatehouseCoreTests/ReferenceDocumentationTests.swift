@@ -1,0 +1,49 @@
+import Foundation
+import GatehouseCore
+import HTTPTypes
+import Testing
+
+@Suite("Reference documentation from the catalog")
+struct ReferenceDocumentationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("the committed docs are what the catalog generates (run gatehouse docs generate)", arguments: ReferenceDocumentation.files().keys.sorted())
+    func noDrift(path: String) throws {
+        let committed = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
+        #expect(committed == ReferenceDocumentation.files()[path], "\(path) is stale: run `swift run gatehouse docs generate`")
+    }
+
+    @Test("every code an endpoint returns is in its OpenAPI responses and its guide table with the same status")
+    func everyCodeDocumented() {
+        let openAPI = ReferenceDocumentation.openAPI()
+        let tables = ReferenceDocumentation.errorTables()
+        for endpoint in EndpointErrors.all {
+            let pathSection = section(of: openAPI, from: "  \(endpoint.path):\n", until: "\n  /")
+            let tableSection = section(of: tables, from: "## `\(endpoint.method) \(endpoint.path)`", until: "\n## ")
+            for row in endpoint.rows {
+                #expect(tableSection.contains("| `\(row.code.rawValue)` | \(row.status.code) |"), "\(endpoint.path) \(row.code)")
+                if row.status == .found {
+                    #expect(pathSection.contains("'302'") && pathSection.contains(row.code.rawValue), "\(endpoint.path) \(row.code)")
+                } else {
+                    let response = section(of: pathSection, from: "'\(row.status.code)':", until: "        '")
+                    #expect(response.contains(row.code.rawValue), "\(endpoint.path) \(row.status.code) \(row.code)")
+                }
+            }
+        }
+    }
+
+    @Test("every catalog code is documented on some endpoint")
+    func noOrphanCodes() {
+        let used = Set(EndpointErrors.all.flatMap(\.codes))
+        for entry in ErrorCatalog.entries {
+            #expect(used.contains(entry.code), "\(entry.code)")
+        }
+    }
+
+    private func section(of text: String, from start: String, until end: String) -> String {
+        guard let lower = text.range(of: start) else { return "" }
+        let rest = text[lower.upperBound...]
+        guard let upper = rest.range(of: end) else { return String(rest) }
+        return String(rest[..<upper.lowerBound])
+    }
+}
