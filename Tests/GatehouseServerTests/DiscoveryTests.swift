@@ -73,6 +73,7 @@ struct DiscoveryTests {
                 #expect(page.text.contains("id=\"\(entry.code.rawValue)\""), "\(entry.code)")
             }
             #expect(page.text.contains(ErrorMessage.invalidClient.text(in: "de")))
+            #expect(page.text.contains("POST /oauth2/token → 401"))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GatehouseCore
 import Hummingbird
 import Mustache
@@ -18,6 +19,7 @@ struct ErrorDocsController: Sendable {
                 <section id="{{code}}">
                 <h2><a href="#{{code}}"><code>{{code}}</code></a> <span class="muted">HTTP {{status}}</span></h2>
                 <p>{{documentation}}</p>
+                <ul>{{#endpoints}}<li><code>{{.}}</code></li>{{/endpoints}}</ul>
                 <p class="muted">{{description}}</p>
                 <p class="muted">{{reference}}</p>
                 </section>
@@ -28,10 +30,15 @@ struct ErrorDocsController: Sendable {
 
     func page(_ request: Request, context: some RequestContext) -> Response {
         let language = pages.language(uiLocales: nil, acceptLanguage: request.headers[.acceptLanguage])
-        let entries: [[String: String]] = ErrorCatalog.entries.map { entry in
-            [
+        let entries: [[String: Any]] = ErrorCatalog.entries.map { entry in
+            // Which endpoints answer this code, and with which status.
+            let endpoints = EndpointErrors.all.flatMap { endpoint in
+                endpoint.rows.filter { $0.code == entry.code }.map { "\(endpoint.method) \(endpoint.path) → \($0.status.code)" }
+            }
+            return [
                 "code": entry.code.rawValue, "status": String(entry.status.code), "documentation": entry.documentation,
                 "description": entry.message.text(in: language), "reference": entry.reference,
+                "endpoints": Array(NSOrderedSet(array: endpoints).compactMap { $0 as? String }),
             ]
         }
         let html = pages.page(language: language, title: "Error codes", content: template.render(["entries": entries]))
