@@ -226,12 +226,22 @@ public enum ReferenceDocumentation {
                 get:
                   summary: Authorization server metadata (RFC 8414)
                   responses:
-                    '200': {description: Metadata., content: {application/json: {schema: {type: object}}}}
+                    '200':
+                      description: Metadata.
+                      content:
+                        application/json:
+                          schema: {type: object, required: [issuer, token_endpoint, response_types_supported]}
+                          example: {issuer: 'http://127.0.0.1:8080', authorization_endpoint: 'http://127.0.0.1:8080/oauth2/authorize', token_endpoint: 'http://127.0.0.1:8080/oauth2/token', jwks_uri: 'http://127.0.0.1:8080/oauth2/jwks', response_types_supported: [code], code_challenge_methods_supported: [S256]}
               /oauth2/jwks:
                 get:
                   summary: Public signing keys (RFC 7517)
                   responses:
-                    '200': {description: JWK Set., content: {application/json: {schema: {type: object, required: [keys]}}}}
+                    '200':
+                      description: JWK Set.
+                      content:
+                        application/json:
+                          schema: {type: object, required: [keys]}
+                          example: {keys: [{kty: EC, crv: P-256, x: xXDpEi3H_OhZjiS5T0Fat4LBAMDM5v4Tsg7an087fgc, y: fLp5yxtRGjgC8LiiAdtrmFC4_DTUiHzQkBiDYami8Jo, kid: cba362e246aca419b38b7098c1121505, alg: ES256, use: sig}]}
               /api/me:
                 get:
                   summary: A protected resource (RFC 6750) needing scope profile
@@ -244,6 +254,7 @@ public enum ReferenceDocumentation {
                           schema:
                             type: object
                             properties: {sub: {type: string}, username: {type: string}, client_id: {type: string}, scope: {type: string}}
+                          example: {sub: 25f80497fce0f814750a911daeb47bf6, username: alice, client_id: 3f1c0a9e5b7d4c21a8e6f0b2d4c6e8a1, scope: profile}
 
             """
         yaml += errorResponses(EndpointErrors.protectedResource, bearer: true)
