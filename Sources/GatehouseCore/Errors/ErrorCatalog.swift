@@ -100,7 +100,7 @@ public enum ErrorCatalog {
         entries.map(\.message) + [
             .unsupportedContentType, .repeatedParameter, .missingParameter, .malformedParameter,
             .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge, .unknownClient, .invalidRedirectURI,
-            .pkceRequired, .unsupportedChallengeMethod, .loginThrottled, .tokenOfAnotherClient,
+            .pkceRequired, .unsupportedChallengeMethod, .tokenOfAnotherClient,
         ]
 }
 
@@ -333,17 +333,6 @@ extension ErrorMessage {
             "fr": "La code_challenge_method doit être S256.",
             "es": "El code_challenge_method debe ser S256.",
             "ja": "code_challenge_method は S256 である必要があります。",
-        ]
-    )
-    public static let loginThrottled = ErrorMessage(
-        id: "login_throttled",
-        code: .temporarilyUnavailable,
-        texts: [
-            "en": "Too many failed sign-in attempts. Try again later.",
-            "de": "Zu viele fehlgeschlagene Anmeldeversuche. Versuchen Sie es später erneut.",
-            "fr": "Trop de tentatives de connexion échouées. Réessayez plus tard.",
-            "es": "Demasiados intentos de inicio de sesión fallidos. Inténtelo más tarde.",
-            "ja": "サインインの失敗が多すぎます。しばらくしてから再試行してください。",
         ]
     )
 
