@@ -73,11 +73,6 @@ public final class KeyRing: Sendable {
         .map { all[$0] }
     }
 
-    /// The public key for a `kid` among the published keys.
-    public func publicKey(kid: String) async throws -> P256.Signing.PublicKey? {
-        try await publishedKeys().first { $0.kid == kid }?.privateKey.publicKey
-    }
-
     /// Adds a new signing key to the store; it signs after ``activationDelay``.
     @discardableResult
     public func rotate() async throws -> SigningKey {

@@ -66,7 +66,7 @@ struct AuthorizeController: Sendable {
         language: String
     ) async throws -> Response {
         let now = Date()
-        var session = try await currentSession(request, now: now)
+        let session = try await currentSession(request, now: now)
         guard request.method == .post else {
             guard let current = session else {
                 let fresh = try await newSession(userID: nil, now: now)
@@ -126,7 +126,6 @@ struct AuthorizeController: Sendable {
             // A new session id at sign-in, so a session id planted before it is worth nothing.
             try await store.deleteSession(idHash: current.idHash)
             let fresh = try await newSession(userID: user.id, now: now)
-            session = fresh.session
             var response = try await consentStep(authorization, user: user, session: fresh.session, language: language, afterPost: true)
             response.setCookie(cookie(fresh.cookieValue))
             return response
