@@ -12,18 +12,38 @@ struct Settings {
     var host: String
     var port: Int
     var logLevel: Logger.Level
+    var logFormat: LogFormat
+    /// Where security events go: `off`, `stderr`, `stdout` or a file path (SPEC §9).
+    var auditLog: String
     var server: ServerConfiguration
+    /// CIDRs of reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed (SPEC §9).
+    var trustedProxies: [String]
+    var databaseBusyTimeout: Int
+    var idleTimeout: Int
+    var shutdownTimeout: Int
     /// `GATEHOUSE_KEY_ENCRYPTION_KEY`: read from the environment only, never from flags or files,
     /// so it does not end up in shell history or in a config file beside the database.
     var keyEncryption: KeyEncryption
 
-    /// Every key the config file and `GATEHOUSE_*` variables may set.
+    enum LogFormat: String, CaseIterable {
+        case text
+        case json
+    }
+
+    /// Every key the config file and `GATEHOUSE_*` variables may set (SPEC §3).
     static let keys = [
-        "database", "host", "port", "log_level", "issuer", "access_token_ttl", "refresh_token_ttl",
-        "authorization_code_ttl", "access_token_format", "error_uri_base", "error_profile", "maintenance",
-        "locales", "access_token_audience", "client_cache_ttl", "introspection_cache_ttl",
-        "key_refresh_interval", "max_body_bytes",
+        "database", "host", "port", "log_level", "log_format", "audit_log", "issuer", "access_token_ttl",
+        "refresh_token_ttl", "authorization_code_ttl", "access_token_format", "error_uri_base", "error_profile",
+        "maintenance", "locales", "access_token_audience", "client_cache_ttl", "introspection_cache_ttl",
+        "key_refresh_interval", "max_body_bytes", "trusted_proxies", "refresh_token_reuse_interval",
+        "client_auth_failure_limit", "sign_in_failure_limit", "sign_in_address_failure_limit", "rate_limit_window",
+        "database_busy_timeout", "idle_timeout", "shutdown_timeout", "pkce_required_for", "scopes", "registration",
+        "registration_scopes", "resources", "login_url", "consent_url", "device_code_ttl", "device_poll_interval",
+        "id_token_ttl",
     ]
+
+    /// Environment variables of Gatehouse that are not configuration keys.
+    static let otherEnvironmentVariables: Set<String> = ["GATEHOUSE_CONFIG", "GATEHOUSE_KEY_ENCRYPTION_KEY"]
 
     /// Resolves and validates the settings.
     /// - Parameter flags: values given on the command line, by configuration key.
@@ -41,6 +61,10 @@ struct Settings {
         ]
         if let path = options.config ?? environment["GATEHOUSE_CONFIG"] {
             providers.append(try await configFile(at: path))
+            try UnknownConfigurationKeys.refuse(inFile: path, known: keys)
+        }
+        for warning in UnknownConfigurationKeys.environmentWarnings(environment, known: keys, others: otherEnvironmentVariables) {
+            FileHandle.standardError.write(Data("gatehouse: warning: \(warning)\n".utf8))
         }
         let reader = ConfigReader(providers: providers)
         let keyEncryption = KeyEncryption(secret: environment["GATEHOUSE_KEY_ENCRYPTION_KEY"].flatMap { $0.isEmpty ? nil : $0 })
@@ -94,6 +118,18 @@ struct Settings {
             throw CLIError("log_level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         logLevel = level
+        logFormat = try Self.choice(values, "log_format", default: LogFormat.text)
+        auditLog = values["audit_log"] ?? "stderr"
+        guard !auditLog.isEmpty else { throw CLIError("audit_log must be off, stderr, stdout or a file path") }
+        trustedProxies = try Self.list(values, "trusted_proxies").map { cidr in
+            guard IPAddressRange(cidr) != nil else {
+                throw CLIError("trusted_proxies must list CIDRs such as 10.0.0.0/8 or ::1/128, got \(cidr)")
+            }
+            return cidr
+        }
+        databaseBusyTimeout = try Self.integer(values, "database_busy_timeout", default: 5, in: 0...600)
+        idleTimeout = try Self.integer(values, "idle_timeout", default: 60, in: 1...86400)
+        shutdownTimeout = try Self.integer(values, "shutdown_timeout", default: 30, in: 0...3600)
         let issuer = values["issuer"] ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         guard let issuerURL = URLComponents(string: issuer), ["http", "https"].contains(issuerURL.scheme ?? ""),
             issuerURL.host?.isEmpty == false, issuerURL.query == nil, issuerURL.fragment == nil
@@ -122,8 +158,51 @@ struct Settings {
             clientCacheTTL: try Self.integer(values, "client_cache_ttl", default: 5, in: 0...3600),
             introspectionCacheTTL: try Self.integer(values, "introspection_cache_ttl", default: 5, in: 0...3600),
             keyRefreshInterval: try Self.integer(values, "key_refresh_interval", default: 60, in: 1...86400),
-            maxBodyBytes: try Self.integer(values, "max_body_bytes", default: 65536, in: 1024...16_777_216)
+            maxBodyBytes: try Self.integer(values, "max_body_bytes", default: 65536, in: 1024...16_777_216),
+            refreshTokenReuseInterval: try Self.integer(values, "refresh_token_reuse_interval", default: 0, in: 0...3600),
+            clientAuthFailureLimit: try Self.integer(values, "client_auth_failure_limit", default: 10, in: 1...1_000_000),
+            signInFailureLimit: try Self.integer(values, "sign_in_failure_limit", default: 5, in: 1...1_000_000),
+            signInAddressFailureLimit: try Self.integer(values, "sign_in_address_failure_limit", default: 100, in: 1...1_000_000),
+            rateLimitWindow: try Self.integer(values, "rate_limit_window", default: 900, in: 1...86400),
+            pkceRequiredFor: try Self.choice(values, "pkce_required_for", default: .public),
+            scopes: try Self.scopes(values, "scopes"),
+            registration: try Self.choice(values, "registration", default: .off),
+            registrationScopes: try Self.scopes(values, "registration_scopes"),
+            resources: try Self.list(values, "resources").map { resource in
+                // RFC 8707 §2: an absolute URI without a fragment.
+                guard let url = URLComponents(string: resource), url.scheme != nil, url.host != nil, url.fragment == nil else {
+                    throw CLIError("resources must be absolute URIs without a fragment, got \(resource)")
+                }
+                return resource
+            },
+            loginURL: try Self.url(values, "login_url"),
+            consentURL: try Self.url(values, "consent_url"),
+            deviceCodeTTL: try Self.integer(values, "device_code_ttl", default: 600, in: 60...86400),
+            devicePollInterval: try Self.integer(values, "device_poll_interval", default: 5, in: 1...300),
+            idTokenTTL: try Self.integer(values, "id_token_ttl", default: 3600, in: 60...86400)
         )
+    }
+
+    /// A space- or comma-separated list.
+    private static func list(_ values: [String: String], _ key: String) throws -> [String] {
+        (values[key] ?? "").split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+    }
+
+    private static func scopes(_ values: [String: String], _ key: String) throws -> ScopeSet? {
+        guard let text = values[key] else { return nil }
+        do {
+            return try ScopeSet(parsing: text)
+        } catch {
+            throw CLIError("\(key) must be scope tokens separated by spaces (RFC 6749 §3.3), got \(text)")
+        }
+    }
+
+    private static func url(_ values: [String: String], _ key: String) throws -> String? {
+        guard let text = values[key] else { return nil }
+        guard let url = URLComponents(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+            throw CLIError("\(key) must be an http(s) URL, got \(text)")
+        }
+        return text
     }
 
     private static func integer(_ values: [String: String], _ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
