@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GatehouseCore
 import GatehouseResource
 public import GatehouseStore
@@ -15,16 +15,36 @@ public struct ServerSettings: Sendable {
     public var demo: Bool
     /// Seals the JWT signing keys at rest (`GATEHOUSE_KEY_ENCRYPTION_KEY`).
     public var keyEncryption: KeyEncryption
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed for the client address.
+    public var trustedProxies: [IPAddressRange]
+    /// Seconds an idle or half-sent connection is kept open.
+    public var idleTimeout: Int
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    public var shutdownTimeout: Int
+    /// Where security events go (the audit log and the metrics).
+    public var events: any SecurityEventSink
+    /// The clock of every expiry decision; tests set it instead of sleeping or editing rows.
+    public var now: @Sendable () -> Date
 
     public init(
         host: String, port: Int, configuration: ServerConfiguration, demo: Bool = false,
-        keyEncryption: KeyEncryption = KeyEncryption(secret: nil)
+        keyEncryption: KeyEncryption = KeyEncryption(secret: nil),
+        trustedProxies: [IPAddressRange] = [],
+        idleTimeout: Int = 60,
+        shutdownTimeout: Int = 30,
+        events: any SecurityEventSink = DiscardingSecurityEventSink(),
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.host = host
         self.port = port
         self.configuration = configuration
         self.demo = demo
         self.keyEncryption = keyEncryption
+        self.trustedProxies = trustedProxies
+        self.idleTimeout = idleTimeout
+        self.shutdownTimeout = shutdownTimeout
+        self.events = events
+        self.now = now
     }
 
     /// The key ring every component of one server shares.
@@ -63,42 +83,68 @@ public enum GatehouseApplication {
         let clients = CachedClientStore(upstream: store, ttl: TimeInterval(configuration.clientCacheTTL))
         let keys = settings.makeKeyRing(store: store)
         let accessTokens = AccessTokenIssuer(
-            store: store, lifetime: configuration.accessTokenTTL, defaultFormat: configuration.accessTokenFormat,
+            lifetime: configuration.accessTokenTTL, defaultFormat: configuration.accessTokenFormat,
             jwt: .init(keys: keys, issuer: configuration.issuer, audience: configuration.accessTokenAudience)
         )
-        let refreshTokens = RefreshTokenIssuer(store: store, lifetime: configuration.refreshTokenTTL)
+        let refreshTokens = RefreshTokenIssuer(lifetime: configuration.refreshTokenTTL)
+        let addresses = ClientAddressResolver(trustedProxies: settings.trustedProxies)
+        let clientAuthenticationLimiter = ClientAuthenticationLimiter(
+            store: store, limit: configuration.clientAuthFailureLimit, window: configuration.rateLimitWindow, events: settings.events,
+            now: settings.now
+        )
         let tokenEndpoint = TokenEndpoint(
             configuration: configuration,
             clients: clients,
             handlers: [
                 AuthorizationCodeGrant(
-                    grants: store, accessTokens: accessTokens, refreshTokens: refreshTokens, profile: configuration.errorProfile
+                    codes: store, accessTokens: accessTokens, refreshTokens: refreshTokens, profile: configuration.errorProfile,
+                    events: settings.events
                 ),
-                RefreshTokenGrant(grants: store, accessTokens: accessTokens, refreshTokens: refreshTokens),
-                ClientCredentialsGrant(issuer: accessTokens),
-            ]
+                RefreshTokenGrant(
+                    store: store, accessTokens: accessTokens, refreshTokens: refreshTokens,
+                    reuseInterval: configuration.refreshTokenReuseInterval, events: settings.events
+                ),
+                ClientCredentialsGrant(issuer: accessTokens, tokens: store, events: settings.events),
+            ],
+            clientAuthenticationLimiter: clientAuthenticationLimiter
         )
-        let tokens = TokenController(endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes)
+        let tokens = TokenController(
+            endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes, addresses: addresses
+        )
         let introspection = IntrospectionEndpoint(
-            configuration: configuration, clients: clients, accessTokens: store, grants: store, users: store
+            configuration: configuration, clients: clients, accessTokens: store, grants: store, users: store,
+            clientAuthenticationLimiter: clientAuthenticationLimiter
         )
         let management = TokenManagementController(
-            revocation: RevocationEndpoint(configuration: configuration, clients: clients, accessTokens: store, grants: store),
+            revocation: RevocationEndpoint(
+                configuration: configuration, clients: clients, accessTokens: store, grants: store,
+                clientAuthenticationLimiter: clientAuthenticationLimiter
+            ),
             introspection: introspection,
-            maxBodyBytes: configuration.maxBodyBytes
+            maxBodyBytes: configuration.maxBodyBytes,
+            addresses: addresses
         )
         let discovery = DiscoveryController(
             configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder
         )
         let pages = try HTMLPages(locales: configuration.locales)
         let authorize = AuthorizeController(
-            endpoint: AuthorizationEndpoint(configuration: configuration, clients: clients, grants: store, consents: store),
+            endpoint: AuthorizationEndpoint(configuration: configuration, clients: clients, grants: store, consents: store, now: settings.now),
             pages: pages,
             responder: responder,
             store: store,
-            throttle: LoginThrottle(store: store),
-            configuration: configuration
+            signInLimiter: SignInLimiter(
+                store: store, userLimit: configuration.signInFailureLimit, addressLimit: configuration.signInAddressFailureLimit,
+                window: configuration.rateLimitWindow
+            ),
+            verifier: SignInVerifier(users: store),
+            preLogin: PreLoginState(secrets: store),
+            addresses: addresses,
+            events: settings.events,
+            configuration: configuration,
+            now: settings.now
         )
+        SignInVerifier.warmUp()
 
         let router = Router(context: GatehouseRequestContext.self)
         let errorDocs = try ErrorDocsController(pages: pages)

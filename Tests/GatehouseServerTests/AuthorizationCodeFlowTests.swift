@@ -167,6 +167,68 @@ struct AuthorizationCodeFlowTests {
         }
     }
 
+    @Test("the session row is written at a successful sign-in, not before; the login cookie is signed", arguments: Backend.available)
+    func sessionOnlyAtSignIn(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            var flow = BrowserFlow(server: server)
+            let query = AuthorizationQuery(clientID: client.id).string
+            let login = try await flow.open(query)
+            #expect(flow.sessionCookie == nil)
+            let loginCookie = try #require(flow.cookies[AuthorizeControllerCookie.preLogin])
+            let wrong = try await flow.submit(query, page: login, fields: ["username": user.username, "password": "wrong"])
+            #expect(wrong.status == .ok)
+            #expect(try await sessionCount(server, userID: user.id) == 0)
+
+            // A login cookie whose expiry was pushed back is worth nothing, even with its own token.
+            let parts = loginCookie.split(separator: ".")
+            #expect(parts.count == 3)
+            var forged = flow
+            forged.cookies[AuthorizeControllerCookie.preLogin] = "\((Int(parts[0]) ?? 0) + 86_400).\(parts.dropFirst().joined(separator: "."))"
+            let refused = try await forged.submit(query, page: login, fields: ["username": user.username, "password": "correct horse"])
+            #expect(refused.status == .forbidden)
+
+            let consent = try await flow.submit(query, page: wrong, fields: ["username": user.username, "password": "correct horse"])
+            #expect(consent.status == .ok)
+            #expect(flow.sessionCookie != nil)
+            #expect(flow.cookies[AuthorizeControllerCookie.preLogin] == nil)
+            #expect(try await sessionCount(server, userID: user.id) == 1)
+            #expect(consent.headers[values: .setCookie].allSatisfy { $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
+        }
+    }
+
+    @Test("the consent page is skipped only when a stored consent covers every requested scope", arguments: Backend.available)
+    func consentCoversScopes(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            var flow = BrowserFlow(server: server)
+            let narrow = AuthorizationQuery(clientID: client.id, scope: "profile").string
+            let first = try await flow.signInAndAllow(narrow, username: user.username, password: "correct horse")
+            #expect(redirectParameters(first)["code"] != nil)
+            #expect(server.events.count(.consentGranted) == 1)
+
+            let wider = AuthorizationQuery(clientID: client.id, scope: "profile read").string
+            let asked = try await flow.open(wider)
+            #expect(asked.status == .ok)
+            #expect(asked.text.contains(#"name="decision" value="allow""#))
+            let denied = try await flow.submit(wider, page: asked, fields: ["decision": "deny"])
+            #expect(redirectParameters(denied)["error"] == "access_denied")
+            #expect(server.events.count(.consentDenied) == 1)
+
+            let same = try await flow.open(narrow)
+            #expect(same.status == .found)
+            #expect(redirectParameters(same)["code"] != nil)
+        }
+    }
+
+    private func sessionCount(_ server: LiveServer, userID: String) async throws -> Int {
+        try await server.store.database.withSQL { sql in
+            try await sql.raw("SELECT id_hash FROM sessions WHERE user_id = \(bind: userID)").all().count
+        }
+    }
+
     private func codeCount(_ server: LiveServer, clientID: String) async throws -> Int {
         try await server.store.database.withSQL { sql in
             try await sql.raw("SELECT code_hash FROM authorization_codes WHERE client_id = \(bind: clientID)").all().count

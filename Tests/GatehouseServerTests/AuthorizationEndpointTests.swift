@@ -5,6 +5,7 @@ import GatehouseStore
 import GatehouseTestSupport
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 /// Checks the headers every HTML response must carry (SPEC §5).
@@ -16,7 +17,7 @@ func expectHTMLSecurityHeaders(_ response: TestResponse, sourceLocation: SourceL
 
 /// One row of SPEC.md's authorization table.
 struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
-    enum Caller: Sendable { case confidential, publicApp, twoRedirectURIs, noCodeGrant }
+    enum Caller: Sendable { case confidential, publicApp, twoRedirectURIs, noCodeGrant, noScopes }
     enum Answer: Sendable, Equatable {
         /// A 400 page, never a redirect.
         case page
@@ -29,6 +30,7 @@ struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
     let query: @Sendable (String) -> String
     let answer: Answer
     var maintenance = false
+    var pkceRequiredForAll = false
 
     var testDescription: String { situation }
 
@@ -64,6 +66,15 @@ struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
         ),
         AuthorizationErrorRow(situation: "response_type token", query: query { $0.responseType = "token" }, answer: .redirect(.unsupportedResponseType)),
         AuthorizationErrorRow(situation: "scope unknown to the client", query: query { $0.scope = "profile admin" }, answer: .redirect(.invalidScope)),
+        AuthorizationErrorRow(situation: "scope that resolves to nothing (%20)", query: query { $0.scope = " " }, answer: .redirect(.invalidScope)),
+        AuthorizationErrorRow(
+            situation: "no scope, client registered without scopes", caller: .noScopes, query: query { $0.scope = nil },
+            answer: .redirect(.invalidScope)
+        ),
+        AuthorizationErrorRow(
+            situation: "PKCE missing for a confidential client with pkce_required_for all", query: query { $0.verifier = nil },
+            answer: .redirect(.invalidRequest), pkceRequiredForAll: true
+        ),
         AuthorizationErrorRow(
             situation: "maintenance is on", query: query { _ in }, answer: .redirect(.temporarilyUnavailable), maintenance: true
         ),
@@ -74,13 +85,20 @@ struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
 struct AuthorizationEndpointTests {
     @Test("every authorization error row answers by page or by redirect as SPEC.md says", arguments: Backend.available, AuthorizationErrorRow.all)
     func errorRow(backend: Backend, row: AuthorizationErrorRow) async throws {
-        try await LiveServer.run(backend, configure: { $0.maintenance = row.maintenance }) { server in
+        try await LiveServer.run(
+            backend,
+            configure: {
+                $0.maintenance = row.maintenance
+                if row.pkceRequiredForAll { $0.pkceRequiredFor = .all }
+            }
+        ) { server in
             let client =
                 switch row.caller {
                 case .confidential: try await server.registerWebApp()
                 case .publicApp: try await server.registerWebApp(isPublic: true)
                 case .twoRedirectURIs: try await server.registerWebApp(redirectURIs: ["http://127.0.0.1:9000/cb", "https://app.example/cb"])
                 case .noCodeGrant: try await server.registerWebApp(grantTypes: [.clientCredentials])
+                case .noScopes: try await server.registerWebApp(scopes: [])
                 }
             let query = row.query(client.id)
             let response = try await server.send(.get, "/oauth2/authorize?\(query)", headers: [.acceptLanguage: "de"])
@@ -138,14 +156,62 @@ struct AuthorizationEndpointTests {
     func serverError() async throws {
         try await LiveServer.run(.sqlite) { server in
             let client = try await server.registerWebApp()
+            let user = try await server.createUser()
             let query = AuthorizationQuery(clientID: client.id).string
-            // The first request caches the client; then the database goes away.
-            #expect(try await server.send(.get, "/oauth2/authorize?\(query)").status == .ok)
+            // The login page caches the client and the cookie key; then the database goes away.
+            var flow = BrowserFlow(server: server)
+            let login = try await flow.open(query)
+            #expect(login.status == .ok)
             await server.store.database.close()
-            let response = try await server.send(.get, "/oauth2/authorize?\(query)")
-            #expect(response.status == .found)
+            let response = try await flow.submit(query, page: login, fields: ["username": user.username, "password": "correct horse"])
+            #expect(response.status == .seeOther)
             #expect(redirectParameters(response)["error"] == "server_error")
             #expect(redirectParameters(response)["state"] == "st-123")
         }
     }
+
+    @Test("without pkce_required_for all, a confidential client may leave PKCE out", arguments: Backend.available)
+    func confidentialWithoutPKCE(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            var query = AuthorizationQuery(clientID: client.id)
+            query.verifier = nil
+            let response = try await server.send(.get, "/oauth2/authorize?\(query.string)")
+            #expect(response.status == .ok)
+            #expect(response.text.contains(#"name="password""#))
+        }
+    }
+
+    @Test("300 anonymous authorization requests add no database row", arguments: Backend.available)
+    func anonymousVisitsWriteNothing(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let client = try await server.registerWebApp()
+            let query = AuthorizationQuery(clientID: client.id).string
+            // The first visit may create the server's cookie key, once for every visitor to come.
+            #expect(try await server.send(.get, "/oauth2/authorize?\(query)").status == .ok)
+            let before = try await anonymousRows(server)
+            for _ in 0..<300 {
+                let response = try await server.send(.get, "/oauth2/authorize?\(query)")
+                #expect(response.status == .ok)
+                #expect(response.headers[values: .setCookie].contains { $0.hasPrefix("gatehouse_login=") })
+            }
+            #expect(try await anonymousRows(server) == before)
+        }
+    }
+
+    /// Rows an anonymous visitor could have written: sessions without a user (on PostgreSQL other
+    /// tests sign users in meanwhile, but never leave a session without one) and, on the test's
+    /// own SQLite file, every session and server secret.
+    private func anonymousRows(_ server: LiveServer) async throws -> [Int] {
+        try await server.store.database.withSQL { sql in
+            var counts = [try await sql.raw("SELECT id_hash FROM sessions WHERE user_id IS NULL").all().count]
+            if case .sqlite = server.store.database.url {
+                for table in ["sessions", "server_secrets", "rate_limit_attempts"] {
+                    counts.append(try await sql.raw("SELECT * FROM \(ident: table)").all().count)
+                }
+            }
+            return counts
+        }
+    }
+
 }

@@ -7,20 +7,27 @@ import HummingbirdBcrypt
 import HummingbirdTesting
 import NIOCore
 
-/// A user agent for the authorization endpoint: keeps the session cookie, reads the CSRF token
-/// from the forms and fills them in, as a browser would.
+/// A user agent for the authorization endpoint: keeps its cookies, reads the CSRF token from the
+/// forms and fills them in, as a browser would.
 struct BrowserFlow {
     let server: LiveServer
-    var cookie: String?
+    /// The cookies the server set, by name.
+    var cookies: [String: String] = [:]
+    /// Sent as `X-Forwarded-For`, for servers that trust the test client as a proxy.
+    var forwardedFor: String?
 
-    init(server: LiveServer) {
+    init(server: LiveServer, forwardedFor: String? = nil) {
         self.server = server
+        self.forwardedFor = forwardedFor
     }
+
+    /// The signed-in session's cookie, once there is one.
+    var sessionCookie: String? { cookies[AuthorizeControllerCookie.session] }
 
     /// GET the authorization endpoint.
     mutating func open(_ query: String, headers extra: HTTPFields = [:]) async throws -> TestResponse {
         var headers = extra
-        headers[.cookie] = cookie.map { "\(AuthorizeControllerCookie.name)=\($0)" }
+        addCommonHeaders(to: &headers)
         let response = try await server.send(.get, "/oauth2/authorize?\(query)", headers: headers)
         remember(response)
         return response
@@ -28,15 +35,24 @@ struct BrowserFlow {
 
     /// POST a form back to the authorization endpoint, with the page's CSRF token unless given.
     mutating func submit(_ query: String, page: TestResponse, fields: [String: String], csrf: String? = nil) async throws -> TestResponse {
-        var form = fields
-        form["csrf_token"] = csrf ?? Self.csrfToken(in: page.text) ?? ""
-        var headers = HTTPFields()
-        headers[.contentType] = "application/x-www-form-urlencoded"
-        headers[.cookie] = cookie.map { "\(AuthorizeControllerCookie.name)=\($0)" }
-        let body = form.map { "\($0.key)=\(LiveServer.RegisteredClient.formEncode($0.value))" }.joined(separator: "&")
-        let response = try await server.send(.post, "/oauth2/authorize?\(query)", headers: headers, body: body)
+        let response = try await server.send(
+            .post, "/oauth2/authorize?\(query)", headers: formHeaders(), body: formBody(page: page, fields: fields, csrf: csrf))
         remember(response)
         return response
+    }
+
+    /// The headers of a form POST with the current cookies, for tests that send it themselves.
+    func formHeaders() -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        addCommonHeaders(to: &headers)
+        return headers
+    }
+
+    func formBody(page: TestResponse, fields: [String: String], csrf: String? = nil) -> String {
+        var form = fields
+        form["csrf_token"] = csrf ?? Self.csrfToken(in: page.text) ?? ""
+        return form.map { "\($0.key)=\(LiveServer.RegisteredClient.formEncode($0.value))" }.joined(separator: "&")
     }
 
     /// Signs in and allows: the redirect the client finally gets.
@@ -47,9 +63,24 @@ struct BrowserFlow {
         return try await submit(query, page: afterLogin, fields: ["decision": "allow"])
     }
 
+    private func addCommonHeaders(to headers: inout HTTPFields) {
+        if !cookies.isEmpty {
+            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        }
+        if let forwardedFor { headers[.xForwardedFor] = forwardedFor }
+    }
+
     private mutating func remember(_ response: TestResponse) {
-        for value in response.headers[values: .setCookie] where value.hasPrefix("\(AuthorizeControllerCookie.name)=") {
-            cookie = String(value.dropFirst(AuthorizeControllerCookie.name.count + 1).prefix { $0 != ";" })
+        for value in response.headers[values: .setCookie] {
+            let pair = value.prefix { $0 != ";" }
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let name = String(pair[..<equals])
+            let cookieValue = String(pair[pair.index(after: equals)...])
+            if cookieValue.isEmpty || value.contains("Max-Age=0") {
+                cookies[name] = nil
+            } else {
+                cookies[name] = cookieValue
+            }
         }
     }
 
@@ -60,7 +91,8 @@ struct BrowserFlow {
 }
 
 enum AuthorizeControllerCookie {
-    static let name = "gatehouse_session"
+    static let session = "gatehouse_session"
+    static let preLogin = "gatehouse_login"
 }
 
 /// An authorization request's query string.

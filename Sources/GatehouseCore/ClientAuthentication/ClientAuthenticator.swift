@@ -1,11 +1,34 @@
-/// Checks presented client credentials against the registration (RFC 6749 §2.3, §3.2.1).
+/// Checks presented client credentials against the registration (RFC 6749 §2.3, §3.2.1), under
+/// the failure limit of SPEC §9 when a ``ClientAuthenticationLimiter`` is given.
 public struct ClientAuthenticator: Sendable {
     private let clients: any ClientStore
     private let realm: String
+    private let limiter: ClientAuthenticationLimiter?
 
-    public init(clients: any ClientStore, realm: String) {
+    public init(clients: any ClientStore, realm: String, limiter: ClientAuthenticationLimiter? = nil) {
         self.clients = clients
         self.realm = realm
+        self.limiter = limiter
+    }
+
+    /// The authenticated client, refusing a client that failed too often from `address` before
+    /// its secret is looked at, and counting this attempt when it fails.
+    ///
+    /// A request that names no client counts toward nothing (SPEC §9). Without an address (a call
+    /// from inside the process) no limit applies.
+    /// - Throws: ``OAuthError`` `temporarily_unavailable` (429) when limited; otherwise as
+    ///   ``authenticate(_:)``.
+    public func authenticate(_ credentials: ClientCredentials, address: String?) async throws -> Client {
+        guard let limiter, let address, let clientID = credentials.clientID else {
+            return try await authenticate(credentials)
+        }
+        try await limiter.check(clientID: clientID, address: address)
+        do {
+            return try await authenticate(credentials)
+        } catch let error as OAuthError where error.code == .invalidClient {
+            try await limiter.recordFailure(clientID: clientID, address: address)
+            throw error
+        }
     }
 
     /// The authenticated client.

@@ -30,7 +30,8 @@ public struct AuthorizationEndpoint: Sendable {
     ///
     /// The client and the redirect URI are checked first; until both are trusted nothing is
     /// redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11). Then, in order: maintenance, repeated
-    /// parameters, `response_type`, the client's grant types, PKCE, scope.
+    /// parameters, `response_type`, the client's grant types, PKCE (`pkce_required_for`), scope
+    /// (never empty).
     /// - Throws: ``AuthorizationFailure``.
     public func validate(query: [UInt8]) async throws -> AuthorizationRequest {
         let parameters: RequestParameters
@@ -86,12 +87,20 @@ public struct AuthorizationEndpoint: Sendable {
         } else if client.isPublic {
             // OAuth 2.1 §7.5.1, RFC 9700 §2.1.1: public clients MUST use PKCE.
             throw refuse(.invalidRequest("public client without PKCE", message: .pkceRequired))
+        } else if configuration.pkceRequiredFor == .all {
+            // `pkce_required_for: all` (SPEC §3): OAuth 2.1 §4.1.1 for confidential clients too.
+            throw refuse(.invalidRequest("confidential client without PKCE (pkce_required_for all)", message: .pkceRequired))
         }
         let scope: ScopeSet
         do {
             scope = try ScopePolicy.resolve(requested: parameters["scope"], allowed: client.scopes, default: client.scopes)
         } catch {
             throw refuse(error)
+        }
+        // SPEC §9 "Consent": an empty scope is covered by any stored consent, even none, so it
+        // would hand out a code without asking the user. RFC 6749 §3.3 lets the server fail here.
+        guard !scope.isEmpty else {
+            throw refuse(.invalidScope("scope resolves to nothing"))
         }
         return AuthorizationRequest(
             client: client,
@@ -104,8 +113,8 @@ public struct AuthorizationEndpoint: Sendable {
         )
     }
 
-    /// Whether the user must be asked: not for `--skip-consent` clients, nor when the user already
-    /// allowed this client every requested scope.
+    /// Whether the user must be asked: not for `--skip-consent` clients, nor when a stored consent
+    /// of the user to this client covers every requested scope (SPEC §9; the scope is never empty).
     public func needsConsent(_ request: AuthorizationRequest, userID: String) async throws -> Bool {
         if request.client.skipConsent { return false }
         let allowed = try await consents.consentedScope(clientID: request.client.id, userID: userID)

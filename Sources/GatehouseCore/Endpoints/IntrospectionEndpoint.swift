@@ -47,10 +47,13 @@ public struct IntrospectionEndpoint: Sendable {
         accessTokens: any AccessTokenStore,
         grants: any GrantStore,
         users: any UserStore,
+        clientAuthenticationLimiter: ClientAuthenticationLimiter? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.configuration = configuration
-        self.authenticator = ClientAuthenticator(clients: clients, realm: configuration.realm)
+        self.authenticator = ClientAuthenticator(
+            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter
+        )
         self.accessTokens = accessTokens
         self.grants = grants
         self.users = users
@@ -63,10 +66,11 @@ public struct IntrospectionEndpoint: Sendable {
     /// it cannot introspect. A client registered with `--can-introspect` sees any token; any other
     /// client only its own, and `active: false` for the rest (RFC 7662 §4: no hint of why).
     /// - Throws: ``OAuthError``: `invalid_request` without `token`; `invalid_client`.
-    public func handle(parameters: RequestParameters, authorization: String?) async throws -> Answer {
+    public func handle(parameters: RequestParameters, authorization: String?, address: String? = nil) async throws -> Answer {
         let token = try parameters.required("token")
         let client = try await ClientAuthenticatedRequest.authenticate(
-            parameters: parameters, authorization: authorization, authenticator: authenticator, realm: configuration.realm
+            parameters: parameters, authorization: authorization, address: address, authenticator: authenticator,
+            realm: configuration.realm
         )
         guard !client.isPublic else {
             throw OAuthError.invalidClient("public client cannot introspect", usedBasic: false, realm: configuration.realm)

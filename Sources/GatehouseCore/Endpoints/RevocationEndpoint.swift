@@ -13,10 +13,13 @@ public struct RevocationEndpoint: Sendable {
         clients: any ClientStore,
         accessTokens: any AccessTokenStore,
         grants: any GrantStore,
+        clientAuthenticationLimiter: ClientAuthenticationLimiter? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.configuration = configuration
-        self.authenticator = ClientAuthenticator(clients: clients, realm: configuration.realm)
+        self.authenticator = ClientAuthenticator(
+            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter
+        )
         self.accessTokens = accessTokens
         self.grants = grants
         self.now = now
@@ -29,10 +32,11 @@ public struct RevocationEndpoint: Sendable {
     /// - Throws: ``OAuthError``: `invalid_request` without `token`; `invalid_client`;
     ///   `unsupported_token_type` for a hint other than `access_token` or `refresh_token` (SPEC §6);
     ///   `unauthorized_client` for another client's token.
-    public func handle(parameters: RequestParameters, authorization: String?) async throws {
+    public func handle(parameters: RequestParameters, authorization: String?, address: String? = nil) async throws {
         let token = try parameters.required("token")
         let client = try await ClientAuthenticatedRequest.authenticate(
-            parameters: parameters, authorization: authorization, authenticator: authenticator, realm: configuration.realm
+            parameters: parameters, authorization: authorization, address: address, authenticator: authenticator,
+            realm: configuration.realm
         )
         let hint = parameters["token_type_hint"]
         guard hint == nil || hint == "access_token" || hint == "refresh_token" else {

@@ -14,10 +14,13 @@ public struct TokenEndpoint: Sendable {
         configuration: ServerConfiguration,
         clients: any ClientStore,
         handlers: [any GrantHandler],
+        clientAuthenticationLimiter: ClientAuthenticationLimiter? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.configuration = configuration
-        self.authenticator = ClientAuthenticator(clients: clients, realm: configuration.realm)
+        self.authenticator = ClientAuthenticator(
+            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter
+        )
         self.handlers = Dictionary(handlers.map { ($0.grantType.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
         self.now = now
     }
@@ -31,13 +34,15 @@ public struct TokenEndpoint: Sendable {
     /// - Parameters:
     ///   - parameters: the decoded form body; repeated parameters were refused while decoding.
     ///   - authorization: the `Authorization` header, if any.
+    ///   - address: the client's address (SPEC §9), for the client-authentication limit.
     /// - Throws: ``OAuthError`` for every refusal; any other error is a server failure.
-    public func handle(parameters: RequestParameters, authorization: String?) async throws -> TokenResponse {
+    public func handle(parameters: RequestParameters, authorization: String?, address: String? = nil) async throws -> TokenResponse {
         // (1) Syntax. RFC 6749 §4.1.3, §4.4.2, §6: grant_type is REQUIRED.
         let grantTypeName = try parameters.required("grant_type")
         // (2) Client authentication.
         let client = try await ClientAuthenticatedRequest.authenticate(
-            parameters: parameters, authorization: authorization, authenticator: authenticator, realm: configuration.realm
+            parameters: parameters, authorization: authorization, address: address, authenticator: authenticator,
+            realm: configuration.realm
         )
         // (3) Grant type: one the server has, then one this client may use.
         guard let handler = handlers[grantTypeName] else {

@@ -8,17 +8,26 @@ import Logging
 /// `GET` and `POST /oauth2/authorize`: the authorization code flow's browser side.
 ///
 /// The login and consent forms post back to the same URL, query string included, so the
-/// authorization request is validated afresh on every step and nothing of it is kept between
-/// steps except the signed-in user in the server-side session.
+/// authorization request is validated afresh on every step. Before sign-in nothing is stored:
+/// the login form's CSRF token lives in a signed, short-lived cookie (``PreLoginState``). The
+/// server-side session, the only row a browser creates, starts at a successful sign-in.
 struct AuthorizeController: Sendable {
     static let sessionCookie = "gatehouse_session"
+    static let preLoginCookie = "gatehouse_login"
+    /// A login cookie with less time left than this is replaced when the page is shown again.
+    static let preLoginRenewal: TimeInterval = 300
 
     let endpoint: AuthorizationEndpoint
     let pages: HTMLPages
     let responder: OAuthResponder
     let store: SQLStore
-    let throttle: LoginThrottle
+    let signInLimiter: SignInLimiter
+    let verifier: SignInVerifier
+    let preLogin: PreLoginState
+    let addresses: ClientAddressResolver
+    let events: any SecurityEventSink
     let configuration: ServerConfiguration
+    let now: @Sendable () -> Date
     let sessionLifetime: TimeInterval = 8 * 3600
 
     private var secureCookies: Bool { configuration.issuer.hasPrefix("https://") }
@@ -65,25 +74,25 @@ struct AuthorizeController: Sendable {
         context: GatehouseRequestContext,
         language: String
     ) async throws -> Response {
-        let now = Date()
-        let session = try await currentSession(request, now: now)
+        let date = now()
+        let address = addresses.address(of: request, context: context)
+        let session = try await currentSession(request, now: date)
+        var user: User?
+        if let userID = session?.userID { user = try await store.user(id: userID) }
         guard request.method == .post else {
-            guard let current = session else {
-                let fresh = try await newSession(userID: nil, now: now)
-                var response = loginPage(authorization, language: language, csrfToken: fresh.session.csrfToken)
-                response.setCookie(cookie(fresh.cookieValue))
-                return response
+            if let session, let user {
+                return try await consentStep(authorization, user: user, session: session, language: language, afterPost: false)
             }
-            guard let userID = current.userID, let user = try await store.user(id: userID) else {
-                return loginPage(authorization, language: language, csrfToken: current.csrfToken)
-            }
-            return try await consentStep(authorization, user: user, session: current, language: language, afterPost: false)
+            return try await loginPage(authorization, request: request, language: language, now: date)
         }
 
-        // A POST must come from our own form: the session's CSRF token, compared in constant time.
+        // A POST must come from our own form: the token of the login cookie or of the signed-in
+        // session, compared in constant time.
         let form = try await request.formParameters(maxBytes: configuration.maxBodyBytes)
-        guard let current = session, let token = form["csrf_token"],
-            SecretHasher.constantTimeEquals(Array(token.utf8), Array(current.csrfToken.utf8))
+        let preLoginState = try await currentPreLoginState(request, now: date)
+        let expected = [preLoginState?.csrfToken, session?.csrfToken].compactMap { $0 }
+        guard let token = form["csrf_token"],
+            expected.contains(where: { SecretHasher.constantTimeEquals(Array(token.utf8), Array($0.utf8)) })
         else {
             context.logger.notice("form post without a valid CSRF token refused")
             let text = PageText.texts(for: language)
@@ -98,50 +107,77 @@ struct AuthorizeController: Sendable {
         }
 
         if let username = form["username"] {
-            let keys = throttleKeys(username: username, context: context)
-            let wait = try await throttle.delay(for: keys, now: now)
-            if wait > 0 {
-                var headers = HTTPFields()
-                headers[.retryAfter] = String(wait)
-                let text = PageText.texts(for: language)
-                let html = pages.loginPage(
-                    language: language, clientName: authorization.client.name, csrfToken: current.csrfToken,
-                    username: username, message: text["throttled"]
-                )
-                return HTMLPages.response(html, status: .tooManyRequests, language: language, extraHeaders: headers)
-            }
-            guard let user = try await store.user(username: username),
-                try await PasswordHasher.verify(form["password"] ?? "", hash: user.passwordHash)
-            else {
-                try await throttle.recordFailure(for: keys, now: now)
-                context.logger.info("sign-in failed", metadata: ["username": "\(username)"])
-                let text = PageText.texts(for: language)
-                let html = pages.loginPage(
-                    language: language, clientName: authorization.client.name, csrfToken: current.csrfToken,
-                    username: username, message: text["wrong_credentials"]
-                )
-                return HTMLPages.response(html, language: language)
-            }
-            try await throttle.recordSuccess(for: keys)
-            // A new session id at sign-in, so a session id planted before it is worth nothing.
-            try await store.deleteSession(idHash: current.idHash)
-            let fresh = try await newSession(userID: user.id, now: now)
-            var response = try await consentStep(authorization, user: user, session: fresh.session, language: language, afterPost: true)
-            response.setCookie(cookie(fresh.cookieValue))
-            return response
+            return try await signIn(
+                authorization, username: username, password: form["password"] ?? "", csrfToken: token, replacing: session,
+                address: address, context: context, language: language, now: date
+            )
         }
-
-        guard let userID = current.userID, let user = try await store.user(id: userID) else {
-            return loginPage(authorization, language: language, csrfToken: current.csrfToken)
+        guard let session, let user else {
+            return try await loginPage(authorization, request: request, language: language, now: date)
         }
         switch form["decision"] {
         case "allow":
             try await endpoint.recordConsent(authorization, userID: user.id)
+            events.record(
+                SecurityEvent(.consentGranted, time: date, clientID: authorization.client.id, subject: user.id, address: address)
+            )
             return redirect(to: try await endpoint.issueCode(authorization, userID: user.id), afterPost: true)
         case "deny":
+            events.record(
+                SecurityEvent(
+                    .consentDenied, outcome: .failure, time: date, clientID: authorization.client.id, subject: user.id, address: address
+                )
+            )
             throw OAuthError(.accessDenied, hint: "the user denied the request")
         default:
-            return try await consentStep(authorization, user: user, session: current, language: language, afterPost: true)
+            return try await consentStep(authorization, user: user, session: session, language: language, afterPost: true)
+        }
+    }
+
+    /// The login form's POST under the sign-in limits of SPEC §9: the attempt is counted before the
+    /// password is looked at, and a refused one never reaches it.
+    private func signIn(
+        _ authorization: AuthorizationRequest,
+        username: String,
+        password: String,
+        csrfToken: String,
+        replacing previous: Session?,
+        address: String?,
+        context: GatehouseRequestContext,
+        language: String,
+        now date: Date
+    ) async throws -> Response {
+        let text = PageText.texts(for: language)
+        switch try await signInLimiter.begin(username: username, address: address ?? "unknown", at: date) {
+        case .refused(let retryAfter, let limit):
+            context.logger.info("sign-in refused by a rate limit", metadata: ["limit": "\(limit)"])
+            events.record(SecurityEvent(.rateLimited, outcome: .failure, time: date, clientID: authorization.client.id, address: address, reason: limit))
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(retryAfter)
+            let html = pages.loginPage(
+                language: language, clientName: authorization.client.name, csrfToken: csrfToken, username: username, message: text["throttled"]
+            )
+            return HTMLPages.response(html, status: .tooManyRequests, language: language, extraHeaders: headers)
+        case .proceed(let attempt):
+            guard let user = try await verifier.verify(username: username, password: password) else {
+                // SPEC §9: the username of a failed sign-in is never logged.
+                context.logger.info("sign-in failed")
+                events.record(SecurityEvent(.signInFailed, outcome: .failure, time: date, clientID: authorization.client.id, address: address))
+                let html = pages.loginPage(
+                    language: language, clientName: authorization.client.name, csrfToken: csrfToken, username: username,
+                    message: text["wrong_credentials"]
+                )
+                return HTMLPages.response(html, language: language)
+            }
+            try await signInLimiter.succeeded(attempt)
+            events.record(SecurityEvent(.signInSucceeded, time: date, clientID: authorization.client.id, subject: user.id, address: address))
+            // A new session id at sign-in, so a session id planted before it is worth nothing.
+            if let previous { try await store.deleteSession(idHash: previous.idHash) }
+            let fresh = try await newSession(userID: user.id, now: date)
+            var response = try await consentStep(authorization, user: user, session: fresh.session, language: language, afterPost: true)
+            response.setCookie(sessionCookie(fresh.cookieValue))
+            response.setCookie(preLoginCookie("", maxAge: 0))
+            return response
         }
     }
 
@@ -163,11 +199,24 @@ struct AuthorizeController: Sendable {
         return HTMLPages.response(html, language: language)
     }
 
-    private func loginPage(_ authorization: AuthorizationRequest, language: String, csrfToken: String) -> Response {
-        HTMLPages.response(
-            pages.loginPage(language: language, clientName: authorization.client.name, csrfToken: csrfToken),
+    /// The login form, with the CSRF token of the visitor's login cookie; a new cookie when there
+    /// is none or it is about to expire. Nothing is written to the database.
+    private func loginPage(_ authorization: AuthorizationRequest, request: Request, language: String, now date: Date) async throws -> Response {
+        var state = try await currentPreLoginState(request, now: date)
+        var renewed = false
+        if state.map({ $0.expiresAt.timeIntervalSince(date) < Self.preLoginRenewal }) ?? true {
+            state = try await preLogin.issue(at: date)
+            renewed = true
+        }
+        guard let state else { throw OAuthError.serverError("no login state") }
+        var response = HTMLPages.response(
+            pages.loginPage(language: language, clientName: authorization.client.name, csrfToken: state.csrfToken),
             language: language
         )
+        if renewed {
+            response.setCookie(preLoginCookie(state.cookieValue, maxAge: Int(state.expiresAt.timeIntervalSince(date))))
+        }
+        return response
     }
 
     /// The 400 page for a request whose client or redirect URI cannot be trusted; JSON for API
@@ -195,7 +244,12 @@ struct AuthorizeController: Sendable {
         return session
     }
 
-    private func newSession(userID: String?, now: Date) async throws -> (session: Session, cookieValue: String) {
+    private func currentPreLoginState(_ request: Request, now: Date) async throws -> PreLoginState.Value? {
+        guard let value = request.cookies[Self.preLoginCookie]?.value, !value.isEmpty else { return nil }
+        return try await preLogin.verify(value, at: now)
+    }
+
+    private func newSession(userID: String, now: Date) async throws -> (session: Session, cookieValue: String) {
         let generator = SecretGenerator()
         let id = generator.make(.session)
         let session = Session(
@@ -206,18 +260,18 @@ struct AuthorizeController: Sendable {
         return (session, id)
     }
 
-    private func cookie(_ value: String) -> Cookie {
+    private func sessionCookie(_ value: String) -> Cookie {
         Cookie(
             name: Self.sessionCookie, value: value, maxAge: Int(sessionLifetime), path: "/",
             secure: secureCookies, httpOnly: true, sameSite: .lax
         )
     }
 
-    /// Failures are counted per username and per client address, so neither guessing many
-    /// passwords for one user nor one password for many users goes fast.
-    private func throttleKeys(username: String, context: GatehouseRequestContext) -> [LoginThrottle.Subject] {
-        var subjects: [LoginThrottle.Subject] = [.username(username)]
-        if let address = context.remoteAddress?.ipAddress { subjects.append(.address(address)) }
-        return subjects
+    /// Scoped to the endpoint: no other path needs the login form's token.
+    private func preLoginCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: Self.preLoginCookie, value: value, maxAge: maxAge, path: "/oauth2/authorize",
+            secure: secureCookies, httpOnly: true, sameSite: .lax
+        )
     }
 }

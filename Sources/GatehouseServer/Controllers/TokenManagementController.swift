@@ -7,20 +7,25 @@ struct TokenManagementController: Sendable {
     let revocation: RevocationEndpoint
     let introspection: IntrospectionEndpoint
     let maxBodyBytes: Int
+    let addresses: ClientAddressResolver
 
     /// RFC 7009 §2.2: 200 with an empty body, whether or not the token existed.
-    func revoke(_ request: Request, context: some RequestContext) async throws -> Response {
+    func revoke(_ request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
         let parameters = try await request.formParameters(maxBytes: maxBodyBytes)
-        try await revocation.handle(parameters: parameters, authorization: request.headers[.authorization])
+        try await revocation.handle(
+            parameters: parameters, authorization: request.headers[.authorization], address: addresses.address(of: request, context: context)
+        )
         var headers = HTTPFields()
         OAuthResponder.addNoStore(to: &headers)
         return Response(status: .ok, headers: headers)
     }
 
     /// RFC 7662 §2.2: the claims of an active token, or `{"active":false}`.
-    func introspect(_ request: Request, context: some RequestContext) async throws -> Response {
+    func introspect(_ request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
         let parameters = try await request.formParameters(maxBytes: maxBodyBytes)
-        let answer = try await introspection.handle(parameters: parameters, authorization: request.headers[.authorization])
+        let answer = try await introspection.handle(
+            parameters: parameters, authorization: request.headers[.authorization], address: addresses.address(of: request, context: context)
+        )
         var json = JSONWriter()
         json.add("active", answer.active)
         if answer.active {

@@ -8,7 +8,7 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys]
+    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -152,6 +152,31 @@ extension Migration {
                 created_at_ms BIGINT NOT NULL
             )
             """
+        ]
+    )
+
+    /// The rate limits of SPEC §9, one row per attempt so that windows slide by time alone, and
+    /// the secrets every instance shares (the pre-login cookie's signing key).
+    static let rateLimits = Migration(
+        version: 4,
+        name: "rate limits, server secrets",
+        statements: [
+            """
+            CREATE TABLE rate_limit_attempts (
+                limit_key TEXT NOT NULL,
+                attempted_at_ms BIGINT NOT NULL,
+                attempt_id TEXT NOT NULL,
+                PRIMARY KEY (limit_key, attempted_at_ms, attempt_id)
+            )
+            """,
+            "CREATE INDEX rate_limit_attempts_attempted_at ON rate_limit_attempts (attempted_at_ms)",
+            """
+            CREATE TABLE server_secrets (
+                name TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
         ]
     )
 }

@@ -1,0 +1,10 @@
+public import HTTPTypes
+
+extension OAuthError {
+    /// SPEC §5: 429 `temporarily_unavailable` with `Retry-After` when rate-limited.
+    public static func rateLimited(retryAfter seconds: Int, hint: String) -> Self {
+        var fields = HTTPFields()
+        fields[.retryAfter] = String(seconds)
+        return Self(.temporarilyUnavailable, status: .tooManyRequests, hint: hint, headerFields: fields)
+    }
+}
