@@ -21,15 +21,27 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
     private let verifier: any AccessTokenVerifier
     private let realm: String
     private let scope: ScopeSet
+    private let presentation: ErrorPresentation
+    private let retryAfter: Int
 
     /// - Parameters:
     ///   - verifier: how tokens are checked.
     ///   - realm: the `realm` of the `WWW-Authenticate` challenge.
     ///   - scope: every scope the routes behind this middleware require.
-    public init(verifier: any AccessTokenVerifier, realm: String, scope: ScopeSet = []) {
+    ///   - errorURIBase: the authorization server's error documentation (its `error_uri_base`,
+    ///     by default `{issuer}/docs/errors`); `nil` leaves `error_uri` out of the errors.
+    ///   - locales: the languages of `error_description` (SPEC §9: errors of protected resources
+    ///     are localized like every other).
+    ///   - retryAfter: the `Retry-After` seconds of a 503 when the tokens cannot be checked.
+    public init(
+        verifier: any AccessTokenVerifier, realm: String, scope: ScopeSet = [], errorURIBase: String? = nil,
+        locales: [String] = ErrorCatalog.languages, retryAfter: Int = 5
+    ) {
         self.verifier = verifier
         self.realm = realm
         self.scope = scope
+        self.presentation = ErrorPresentation(errorURIBase: errorURIBase, locales: locales)
+        self.retryAfter = retryAfter
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -37,9 +49,9 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
         switch BearerCredentials.parse(request.headers[.authorization]) {
         case .absent:
             // RFC 6750 §3.1: a request without authentication gets no error code.
-            return challenge(status: .unauthorized, error: nil)
+            return challenge(error: nil, request: request)
         case .malformed:
-            return challenge(status: .badRequest, error: .invalidRequest)
+            return challenge(error: .invalidRequest, request: request)
         case .token(let value):
             token = value
         }
@@ -48,41 +60,43 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
             claims = try await verifier.verify(token)
         } catch {
             context.logger.error("bearer token could not be verified", metadata: ["error": "\(String(reflecting: error))"])
-            return challenge(status: .serviceUnavailable, error: .temporarilyUnavailable)
+            return challenge(error: .temporarilyUnavailable, request: request)
         }
         guard let claims else {
-            return challenge(status: .unauthorized, error: .invalidToken)
+            return challenge(error: .invalidToken, request: request)
         }
         guard scope.isSubset(of: claims.scope) else {
-            return challenge(status: .forbidden, error: .insufficientScope)
+            return challenge(error: .insufficientScope, request: request)
         }
         var context = context
         context.accessToken = claims
         return try await next(request, context)
     }
 
-    /// RFC 6750 §3: the challenge, with the error and its description when there is one, and the
-    /// scope for `insufficient_scope`. The JSON body repeats the error for clients that read bodies.
-    private func challenge(status: HTTPResponse.Status, error: OAuthErrorCode?) -> Response {
+    /// RFC 6750 §3: the challenge, with the error and its English description when there is one
+    /// (the header stays ASCII), and the scope for `insufficient_scope`. The JSON body is the
+    /// error of SPEC §5, localized, with its headers.
+    private func challenge(error code: OAuthErrorCode?, request: Request) -> Response {
         var parameters = ["realm=\"\(realm)\""]
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        guard let error else {
+        guard let code else {
+            var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer " + parameters.joined(separator: ", ")
-            return Response(status: status, headers: headers)
+            ErrorPresentation.addNoStore(to: &headers)
+            return Response(status: .unauthorized, headers: headers)
         }
-        let description = ErrorCatalog.entry(for: error).message.english
-        parameters.append("error=\"\(error.rawValue)\"")
-        parameters.append("error_description=\"\(description)\"")
-        if error == .insufficientScope {
+        let message = ErrorCatalog.entry(for: code).message
+        parameters.append("error=\"\(code.rawValue)\"")
+        parameters.append("error_description=\"\(message.english)\"")
+        if code == .insufficientScope {
             parameters.append("scope=\"\(scope)\"")
         }
-        headers[.wwwAuthenticate] = "Bearer " + parameters.joined(separator: ", ")
-        headers[.contentType] = "application/json; charset=utf-8"
-        var json = JSONWriter()
-        json.add("error", error.rawValue)
-        json.add("error_description", description)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json.finish())))
+        var fields = HTTPFields()
+        fields[.wwwAuthenticate] = "Bearer " + parameters.joined(separator: ", ")
+        if code == .temporarilyUnavailable {
+            fields[.retryAfter] = String(retryAfter)
+        }
+        let error = OAuthError(message, hint: "bearer token refused", headerFields: fields)
+        return Response(presenting: presentation.render(error, acceptLanguage: request.headers[.acceptLanguage]))
     }
 }
 

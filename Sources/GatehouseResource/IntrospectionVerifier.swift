@@ -7,12 +7,13 @@ import Synchronization
 
 /// Verifies tokens, opaque or JWT, by asking the authorization server (RFC 7662).
 ///
-/// Answers are cached for ``cacheLifetime`` seconds (`introspection_cache_ttl`), never beyond the
-/// token's own expiry: a revocation takes effect here within that delay. The cache is keyed by the
-/// token's SHA-256, so it holds no token.
+/// Active answers are cached for ``cacheLifetime`` seconds (`introspection_cache_ttl`), never
+/// beyond the token's own expiry: a revocation takes effect here within that delay. The cache is a
+/// bounded LRU map keyed by the token's SHA-256, so it holds no token; inactive answers are never
+/// cached, so a flood of made-up tokens cannot push the good ones out or pin a token as invalid.
 public final class IntrospectionVerifier: AccessTokenVerifier {
     private struct Entry {
-        let claims: AccessTokenClaims?
+        let claims: AccessTokenClaims
         let expiresAt: Date
     }
 
@@ -21,16 +22,17 @@ public final class IntrospectionVerifier: AccessTokenVerifier {
     private let authorization: String
     private let client: HTTPClient
     private let now: @Sendable () -> Date
-    private let cache = Mutex<[String: Entry]>([:])
-    private let maximumEntries = 10_000
+    private let cache: Mutex<LRUCache<String, Entry>>
 
     /// - Parameters:
     ///   - clientID: a confidential client registered with `--can-introspect`.
+    ///   - maximumEntries: how many active answers are cached at most.
     public init(
         introspectionURL: String,
         clientID: String,
         clientSecret: String,
         cacheLifetime: TimeInterval = 5,
+        maximumEntries: Int = 10_000,
         httpClient: HTTPClient = .shared,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
@@ -41,22 +43,19 @@ public final class IntrospectionVerifier: AccessTokenVerifier {
         self.authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
         self.client = httpClient
         self.now = now
+        self.cache = Mutex(LRUCache(capacity: maximumEntries))
     }
 
     public func verify(_ token: String) async throws -> AccessTokenClaims? {
         let key = SecretHasher.hash(token)
         let date = now()
-        if let entry = cache.withLock({ $0[key] }), date < entry.expiresAt {
+        if let entry = cache.withLock({ $0.value(for: key) }), date < entry.expiresAt {
             return entry.claims
         }
-        let claims = try await introspect(token)
+        guard let claims = try await introspect(token) else { return nil }
         var until = date.addingTimeInterval(cacheLifetime)
-        if let expiry = claims?.expiresAt, expiry < until { until = expiry }
-        cache.withLock { entries in
-            // Bounded: when full, start over rather than grow without limit.
-            if entries.count >= maximumEntries { entries.removeAll(keepingCapacity: true) }
-            entries[key] = Entry(claims: claims, expiresAt: until)
-        }
+        if let expiry = claims.expiresAt, expiry < until { until = expiry }
+        cache.withLock { $0.set(Entry(claims: claims, expiresAt: until), for: key) }
         return claims
     }
 

@@ -5,6 +5,7 @@ public import GatehouseStore
 import HTTPTypes
 public import Hummingbird
 public import Logging
+public import Prometheus
 
 /// Where the server listens, beside the protocol settings.
 public struct ServerSettings: Sendable {
@@ -25,6 +26,8 @@ public struct ServerSettings: Sendable {
     public var events: any SecurityEventSink
     /// The clock of every expiry decision; tests set it instead of sleeping or editing rows.
     public var now: @Sendable () -> Date
+    /// The registry `/metrics` exposes (SPEC §9); the CLI's is also swift-metrics' global one.
+    public var metrics: PrometheusCollectorRegistry
 
     public init(
         host: String, port: Int, configuration: ServerConfiguration, demo: Bool = false,
@@ -33,7 +36,8 @@ public struct ServerSettings: Sendable {
         idleTimeout: Int = 60,
         shutdownTimeout: Int = 30,
         events: any SecurityEventSink = DiscardingSecurityEventSink(),
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.host = host
         self.port = port
@@ -45,6 +49,7 @@ public struct ServerSettings: Sendable {
         self.shutdownTimeout = shutdownTimeout
         self.events = events
         self.now = now
+        self.metrics = metrics
     }
 
     /// The key ring every component of one server shares.
@@ -146,7 +151,12 @@ public enum GatehouseApplication {
         )
         SignInVerifier.warmUp()
 
-        let router = Router(context: GatehouseRequestContext.self)
+        // SPEC §9: HEAD is answered on every GET endpoint, from the GET handler without the body.
+        let router = Router(context: GatehouseRequestContext.self, options: .autoGenerateHeadEndpoints)
+        let metrics = GatehouseMetrics(registry: settings.metrics)
+        metrics.declareFamilies()
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+        router.get("/metrics") { _, _ in MetricsController.metrics(metrics) }
         let errorDocs = try ErrorDocsController(pages: pages)
         router.get("/docs/errors") { request, context in errorDocs.page(request, context: context) }
         router.get("/healthz") { request, context in discovery.health(request, context: context) }
@@ -164,7 +174,8 @@ public enum GatehouseApplication {
         router.group("/api/me")
             .add(
                 middleware: BearerTokenMiddleware<GatehouseRequestContext>(
-                    verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["profile"]
+                    verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["profile"],
+                    errorURIBase: configuration.errorURIBase, locales: configuration.locales
                 )
             )
             .get { _, context in MeController.me(context: context) }
@@ -182,8 +193,10 @@ public enum GatehouseApplication {
         oauth.get("/oauth2/jwks") { request, context in try await discovery.jwks(request, context: context, keys: keys) }
         let allMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
         for endpoint in endpoints(profile: configuration.errorProfile) {
-            let allowed = endpoint.methods.map(\.rawValue)
-            for method in allMethods where !endpoint.methods.contains(method) {
+            // SPEC §9: HEAD is answered wherever GET is (Hummingbird derives it from the GET route).
+            let served = endpoint.methods.contains(.get) ? endpoint.methods + [.head] : endpoint.methods
+            let allowed = served.map(\.rawValue)
+            for method in allMethods where !served.contains(method) {
                 oauth.on(endpoint.path, method: method) { request, _ -> Response in
                     throw OAuthError.methodNotAllowed(request.method.rawValue, allowed: allowed)
                 }
@@ -196,6 +209,7 @@ public enum GatehouseApplication {
     public static func make(settings: ServerSettings, store: SQLStore, logger: Logger) throws -> some ApplicationProtocol {
         Application(
             router: try makeRouter(settings: settings, store: store),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeout)))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "Gatehouse"),
             logger: logger
         )
@@ -208,10 +222,12 @@ enum DNSimpleProfile {
 }
 
 extension GatehouseApplication {
-    /// Makes sure a signing key exists and that the configured key-encryption secret opens the
-    /// stored keys, so a wrong `GATEHOUSE_KEY_ENCRYPTION_KEY` stops the server at start.
+    /// Seals keys found unsealed, makes sure a signing key exists and that the configured
+    /// key-encryption secret opens the stored keys, so a wrong `GATEHOUSE_KEY_ENCRYPTION_KEY`
+    /// stops the server at start.
     public static func prepareSigningKeys(settings: ServerSettings, store: SQLStore) async throws {
         let ring = settings.makeKeyRing(store: store)
+        try await ring.sealStoredKeys()
         _ = try await ring.keys(forceReload: true)
         _ = try await ring.signingKey()
     }

@@ -19,7 +19,7 @@ struct OAuthErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 metadata: ["error": "\(error.code)", "hint": "\(error.hint)", "path": "\(request.uri.path)"]
             )
             return responder.response(for: error, acceptLanguage: request.headers[.acceptLanguage])
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             return responder.response(
                 for: .bodyTooLarge(limit: responder.configuration.maxBodyBytes),
                 acceptLanguage: request.headers[.acceptLanguage]

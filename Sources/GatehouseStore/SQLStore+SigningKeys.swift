@@ -24,4 +24,10 @@ extension SQLStore: SigningKeyStore {
             duplicate: "a signing key with this kid"
         )
     }
+
+    public func replaceSealedPrivateKey(kid: String, sealedPrivateKey: String) async throws {
+        _ = try await affectedRows(
+            "UPDATE signing_keys SET sealed_private_key = \(bind: sealedPrivateKey) WHERE kid = \(bind: kid) RETURNING kid"
+        )
+    }
 }

@@ -5,6 +5,10 @@ import GatehouseServer
 import GatehouseStore
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the authorization server.")
@@ -20,7 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The issuer URL (default http://HOST:PORT).")
     var issuer: String?
 
-    @Flag(help: "Also create the user demo (password demo) and the client demo, and serve a walk-through at /.")
+    @Flag(
+        help:
+            "Also create the user demo (password demo) and the client demo, and serve a walk-through at /. Without --database the demo runs on a throwaway database."
+    )
     var demo = false
 
     func run() async throws {
@@ -29,44 +36,97 @@ struct Serve: AsyncParsableCommand {
         flags["host"] = host
         flags["port"] = port.map(String.init)
         flags["issuer"] = issuer
-        let settings = try await Settings.load(options: options, flags: flags)
-        let logger = settings.makeLogger()
+        var settings = try await Settings.load(options: options, flags: flags)
+        let logger = settings.makeServerLogger()
+        // `--demo` must not leave demo/demo able to sign in on the real database: unless a
+        // database was named, it runs on a throwaway one, removed on exit.
+        let throwaway = demo && settings.database == .default && ProcessInfo.processInfo.environment["GATEHOUSE_DATABASE"] == nil
+        let throwawayDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-demo-\(UUID().uuidString)")
+        if throwaway {
+            try FileManager.default.createDirectory(at: throwawayDirectory, withIntermediateDirectories: true)
+            settings.database = .sqlite(path: throwawayDirectory.appendingPathComponent("demo.sqlite").path)
+        }
+        defer {
+            if throwaway { try? FileManager.default.removeItem(at: throwawayDirectory) }
+        }
+        let registry = Self.metricsRegistry
+        let audit: AuditLogWriter?
+        do {
+            audit = try AuditLogWriter.open(destination: settings.auditLog)
+        } catch {
+            throw CLIError("\(error)")
+        }
+        var sinks: [any SecurityEventSink] = [MetricsEventSink(metrics: GatehouseMetrics(registry: registry))]
+        if let audit { sinks.append(audit) }
+        let events = SecurityEventFanOut(sinks)
         try await settings.withStore(logger: logger) { store in
             if demo {
                 try await GatehouseApplication.seedDemo(store: store, issuer: settings.server.issuer)
-                logger.notice("demo mode: open \(settings.server.issuer)/ and sign in as demo / demo")
+                logger.notice(
+                    "demo mode: open \(settings.server.issuer)/ and sign in as demo / demo",
+                    metadata: throwaway ? ["database": "throwaway, removed on exit"] : [:]
+                )
             }
             let serverSettings = ServerSettings(
                 host: settings.host, port: settings.port, configuration: settings.server, demo: demo,
-                keyEncryption: settings.keyEncryption
+                keyEncryption: settings.keyEncryption,
+                trustedProxies: settings.trustedProxies.compactMap(IPAddressRange.init),
+                idleTimeout: settings.idleTimeout,
+                shutdownTimeout: settings.shutdownTimeout,
+                events: events,
+                metrics: registry
             )
             do {
                 try await GatehouseApplication.prepareSigningKeys(settings: serverSettings, store: store)
             } catch let error as KeyEncryptionError {
                 throw CLIError("\(error)")
             }
-            let application = try GatehouseApplication.make(
-                settings: serverSettings,
-                store: store,
-                logger: logger
-            )
+            let application = try GatehouseApplication.make(settings: serverSettings, store: store, logger: logger)
             logger.info("serving", metadata: ["issuer": "\(settings.server.issuer)", "database": "\(settings.database)"])
-            // Expired sessions, codes and tokens are deleted every ten minutes; any instance may do
-            // it, the statements are idempotent.
-            let janitor = Task {
-                while !Task.isCancelled {
-                    do {
-                        let deleted = try await store.purgeExpired(now: Date())
-                        if deleted > 0 { logger.info("purged expired rows", metadata: ["rows": "\(deleted)"]) }
-                    } catch {
-                        logger.warning("purging expired rows failed", metadata: ["error": "\(error)"])
-                    }
-                    try? await Task.sleep(for: .seconds(600))
-                }
+            // Shut down in reverse order: the janitor, then the HTTP server (it stops accepting and
+            // lets in-flight requests finish), then the audit writer, which drains its queue.
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let audit { services.append(.init(service: audit, serviceName: "audit log")) }
+            services.append(.init(service: application, serviceName: "http"))
+            services.append(.init(service: Janitor(store: store, logger: logger), serviceName: "janitor"))
+            var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration.maximumGracefulShutdownDuration = .seconds(settings.shutdownTimeout)
+            do {
+                try await ServiceGroup(configuration: configuration).run()
+            } catch {
+                throw Self.describe(error, host: settings.host, port: settings.port)
             }
-            defer { janitor.cancel() }
-            // runService stops gracefully on SIGINT and SIGTERM: in-flight requests finish first.
-            try await application.runService()
+            logger.info("stopped")
         }
+    }
+
+    /// The registry of `/metrics`, also swift-metrics' global backend, so metrics of libraries
+    /// land there too. Bootstrapped once per process.
+    static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    /// A failure to listen names the address; anything else is reported as it is.
+    static func describe(_ error: any Error, host: String, port: Int) -> any Error {
+        let text = String(describing: error)
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") {
+            return CLIError("cannot listen on \(host):\(port): address already in use (is another server running?)")
+        }
+        if text.contains("Permission denied") || text.contains("EACCES") {
+            return CLIError("cannot listen on \(host):\(port): permission denied")
+        }
+        return CLIError("server stopped", error)
+    }
+}
+
+extension Settings {
+    /// The server's logger, in `log_format`, with control characters escaped.
+    func makeServerLogger(label: String = "gatehouse") -> Logger {
+        let format: GatehouseLogHandler.Format = logFormat == .json ? .json : .text
+        var logger = Logger(label: label) { label in GatehouseLogHandler(label: label, format: format) }
+        logger.logLevel = logLevel
+        return logger
     }
 }

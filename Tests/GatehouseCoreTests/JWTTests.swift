@@ -65,7 +65,7 @@ struct JWTTests {
     func keyEncryption() throws {
         let sealing = KeyEncryption(secret: "correct")
         let sealed = try sealing.seal(key.privateKey)
-        #expect(sealed.hasPrefix("aesgcm:"))
+        #expect(sealed.hasPrefix("aesgcm2:"))
         #expect(try sealing.open(sealed).rawRepresentation == key.privateKey.rawRepresentation)
         #expect(throws: KeyEncryptionError.self) { try KeyEncryption(secret: "wrong").open(sealed) }
         #expect(throws: KeyEncryptionError.self) { try KeyEncryption(secret: nil).open(sealed) }

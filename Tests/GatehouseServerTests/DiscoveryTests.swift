@@ -32,12 +32,12 @@ struct DiscoveryTests {
         }
     }
 
-    @Test("metadata refuses POST with 405 and Allow: GET", arguments: Backend.available)
+    @Test("metadata refuses POST with 405 and Allow: GET, HEAD", arguments: Backend.available)
     func metadataMethod(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let response = try await server.send(.post, "/.well-known/oauth-authorization-server")
             expectOAuthError(response, status: .methodNotAllowed, error: .invalidRequest)
-            #expect(response.headers[.allow] == "GET")
+            #expect(response.headers[.allow] == "GET, HEAD")
         }
     }
 

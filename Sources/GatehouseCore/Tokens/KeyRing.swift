@@ -1,4 +1,3 @@
-public import Crypto
 public import Foundation
 import Synchronization
 
@@ -82,6 +81,22 @@ public final class KeyRing: Sendable {
         )
         snapshot.withLock { $0 = nil }
         return key
+    }
+
+    /// Seals every stored key that is not sealed the current way (SPEC §9: with
+    /// `GATEHOUSE_KEY_ENCRYPTION_KEY` set, keys found unsealed are sealed at start).
+    /// - Returns: how many keys were resealed.
+    /// - Throws: ``KeyEncryptionError`` when a stored key does not open.
+    @discardableResult
+    public func sealStoredKeys() async throws -> Int {
+        var resealed = 0
+        for stored in try await store.signingKeys() {
+            guard let sealed = try encryption.resealed(stored.sealedPrivateKey) else { continue }
+            try await store.replaceSealedPrivateKey(kid: stored.kid, sealedPrivateKey: sealed)
+            resealed += 1
+        }
+        if resealed > 0 { snapshot.withLock { $0 = nil } }
+        return resealed
     }
 
     /// Every key, oldest first, from the cache while it is fresh.

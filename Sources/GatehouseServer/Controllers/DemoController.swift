@@ -25,8 +25,8 @@ struct DemoController: Sendable {
         self.configuration = configuration
         self.tokenEndpoint = tokenEndpoint
         self.pages = pages
-        self.index = try MustacheTemplate(string: DemoTemplates.index)
-        self.callback = try MustacheTemplate(string: DemoTemplates.callback)
+        self.index = try MustacheTemplate(html: DemoTemplates.index)
+        self.callback = try MustacheTemplate(html: DemoTemplates.callback)
     }
 
     static func redirectURI(issuer: String) -> String { "\(issuer)/demo/callback" }

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseStore
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -10,15 +11,33 @@ struct DiscoveryController: Sendable {
     let grantTypes: [GrantType]
     let store: SQLStore
     let responder: OAuthResponder
+    /// The metadata document, rebuilt at most once per `client_cache_ttl`: `scopes_supported`
+    /// gathers every client's scopes, and reading every client on each request would let anyone
+    /// load the database at will.
+    private let cache = MetadataCache()
+
+    init(configuration: ServerConfiguration, grantTypes: [GrantType], store: SQLStore, responder: OAuthResponder) {
+        self.configuration = configuration
+        self.grantTypes = grantTypes
+        self.store = store
+        self.responder = responder
+    }
 
     func metadata(_ request: Request, context: some RequestContext) async throws -> Response {
-        let scopes = try await store.clients().reduce(into: ScopeSet()) { all, client in
-            all = ScopeSet(all.tokens + client.scopes.tokens)
+        let date = Date()
+        let json: String
+        if let cached = cache.document(at: date) {
+            json = cached
+        } else {
+            let scopes = try await store.clients().reduce(into: ScopeSet()) { all, client in
+                all = ScopeSet(all.tokens + client.scopes.tokens)
+            }
+            let metadata = ServerMetadata(configuration: configuration, grantTypes: grantTypes, scopes: scopes.tokens.sorted())
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            json = String(decoding: try encoder.encode(metadata), as: UTF8.self)
+            cache.store(json, until: date.addingTimeInterval(TimeInterval(max(configuration.clientCacheTTL, 1))))
         }
-        let metadata = ServerMetadata(configuration: configuration, grantTypes: grantTypes, scopes: scopes.tokens.sorted())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(metadata), as: UTF8.self)
         return responder.jsonResponse(json, status: .ok, noStore: false)
     }
 
@@ -38,6 +57,9 @@ struct DiscoveryController: Sendable {
         responder.jsonResponse(#"{"status":"ok"}"#, status: .ok, noStore: true)
     }
 
+    /// The `Retry-After` of a 503 while the database does not answer.
+    static let retryAfterSeconds = 5
+
     /// Ready when the database answers; a load balancer stops sending traffic otherwise.
     func ready(_ request: Request, context: some RequestContext) async -> Response {
         do {
@@ -45,7 +67,9 @@ struct DiscoveryController: Sendable {
             return responder.jsonResponse(#"{"status":"ready"}"#, status: .ok, noStore: true)
         } catch {
             context.logger.error("database not reachable", metadata: ["error": "\(String(reflecting: error))"])
-            return responder.jsonResponse(#"{"status":"unavailable"}"#, status: .serviceUnavailable, noStore: true)
+            var response = responder.jsonResponse(#"{"status":"unavailable"}"#, status: .serviceUnavailable, noStore: true)
+            response.headers[.retryAfter] = String(Self.retryAfterSeconds)
+            return response
         }
     }
 }

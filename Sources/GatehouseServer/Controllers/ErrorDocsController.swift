@@ -12,7 +12,7 @@ struct ErrorDocsController: Sendable {
     init(pages: HTMLPages) throws {
         self.pages = pages
         self.template = try MustacheTemplate(
-            string: """
+            html: """
                 <h1>Error codes</h1>
                 <p class="muted">Every error answer carries <code>error</code>, <code>error_description</code> and an <code>error_uri</code> pointing here.</p>
                 {{#entries}}

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// The form-encoded body of an OAuth request, decoded into parameters.
@@ -18,7 +19,13 @@ extension Request {
         if let length = headers[.contentLength].flatMap(Int.init), length > maxBytes {
             throw OAuthError.bodyTooLarge(limit: maxBytes)
         }
-        let buffer = try await body.collect(upTo: maxBytes)
+        // A chunked body has no Content-Length: the limit is only found while collecting.
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: maxBytes)
+        } catch is NIOTooManyBytesError {
+            throw OAuthError.bodyTooLarge(limit: maxBytes)
+        }
         return try RequestParameters(formEncoded: Array(buffer.readableBytesView))
     }
 }

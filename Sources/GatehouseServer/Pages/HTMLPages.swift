@@ -12,10 +12,10 @@ struct HTMLPages: Sendable {
     let languages: LanguageNegotiator
 
     init(locales: [String]) throws {
-        layout = try MustacheTemplate(string: Templates.layout)
-        login = try MustacheTemplate(string: Templates.login)
-        consent = try MustacheTemplate(string: Templates.consent)
-        error = try MustacheTemplate(string: Templates.error)
+        layout = try MustacheTemplate(html: Templates.layout)
+        login = try MustacheTemplate(html: Templates.login)
+        consent = try MustacheTemplate(html: Templates.consent)
+        error = try MustacheTemplate(html: Templates.error)
         languages = LanguageNegotiator(supported: locales.filter(ErrorCatalog.languages.contains))
     }
 

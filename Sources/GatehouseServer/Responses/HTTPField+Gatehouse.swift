@@ -2,9 +2,8 @@ public import HTTPTypes
 
 extension HTTPField.Name {
     // These names are valid tokens, so the failable initializer never fails; the fallback only
-    // spares a force unwrap on a request path.
-    /// `Pragma: no-cache` for HTTP/1.0 caches (RFC 6749 §5.1).
-    public static let pragma = HTTPField.Name("Pragma") ?? .cacheControl
+    // spares a force unwrap on a request path. `Pragma` lives in GatehouseCore beside the error
+    // presentation.
     /// Anti-framing for browsers that predate CSP `frame-ancestors`.
     public static let xFrameOptions = HTTPField.Name("X-Frame-Options") ?? .contentSecurityPolicy
     /// Keeps codes in redirect URLs from leaking to other sites through `Referer`.

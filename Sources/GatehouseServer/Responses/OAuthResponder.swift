@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseResource
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -7,26 +8,16 @@ import Logging
 /// SPEC §5 requires, and token responses that no cache may keep.
 struct OAuthResponder: Sendable {
     let configuration: ServerConfiguration
-    let languages: LanguageNegotiator
+    let presentation: ErrorPresentation
 
     init(configuration: ServerConfiguration) {
         self.configuration = configuration
-        self.languages = LanguageNegotiator(supported: configuration.locales.filter(ErrorCatalog.languages.contains))
+        self.presentation = ErrorPresentation(configuration: configuration)
     }
 
     /// An error response in the language the client asked for.
     func response(for error: OAuthError, acceptLanguage: String?) -> Response {
-        let language = languages.language(for: acceptLanguage)
-        var json = JSONWriter()
-        json.add("error", error.code.rawValue)
-        json.add("error_description", error.message.text(in: language))
-        json.add("error_uri", configuration.errorURI(for: error.code))
-        var headers = error.headerFields
-        headers[.contentType] = "application/json; charset=utf-8"
-        headers[.contentLanguage] = language
-        headers[.vary] = "Accept-Language"
-        Self.addNoStore(to: &headers)
-        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json.finish())))
+        Response(presenting: presentation.render(error, acceptLanguage: acceptLanguage))
     }
 
     /// RFC 6749 §5.1: a token response.
@@ -52,7 +43,6 @@ struct OAuthResponder: Sendable {
     /// RFC 6749 §5.1: "Cache-Control: no-store" and "Pragma: no-cache" on anything with tokens or
     /// errors about them.
     static func addNoStore(to headers: inout HTTPFields) {
-        headers[.cacheControl] = "no-store"
-        headers[.pragma] = "no-cache"
+        ErrorPresentation.addNoStore(to: &headers)
     }
 }
