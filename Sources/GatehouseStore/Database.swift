@@ -1,5 +1,7 @@
 import Foundation
+import GatehouseCore
 public import Logging
+import Metrics
 import NIOSSL
 import PostgresKit
 public import SQLKit
@@ -7,38 +9,37 @@ import SQLiteKit
 
 /// An open connection to the store's database, SQLite or PostgreSQL, behind one SQLKit interface.
 ///
-/// SQLite gets one connection for the whole process: SQLite serializes writers anyway, and every
-/// statement Gatehouse runs is a single atomic statement, so requests can share it safely.
-/// PostgreSQL gets PostgresNIO's connection pool, run in a task owned by this object.
+/// Three ways in: ``read(_:)`` for queries, ``withSQL(_:)`` for statements that commit one by one,
+/// and ``transaction(_:_:)`` for a unit of work that commits whole or not at all (SPEC §9 "Atomic
+/// units of work"). Database faults come out as ``StoreError``: busy, unreachable or overloaded is
+/// ``StoreError/unavailable(retryAfter:)``.
 public final class Database: Sendable {
     private enum Backend: Sendable {
-        case sqlite(SQLiteConnection)
-        case postgres(PostgresClient, Task<Void, Never>)
+        case sqlite(SQLiteEngine)
+        case postgres(PostgresEngine)
     }
 
     private let backend: Backend
     public let url: DatabaseURL
     let logger: Logger
+    private let retryAfter: Int
 
-    private init(backend: Backend, url: DatabaseURL, logger: Logger) {
+    private init(backend: Backend, url: DatabaseURL, logger: Logger, busyTimeout: Duration) {
         self.backend = backend
         self.url = url
         self.logger = logger
+        self.retryAfter = SQLiteEngine.retryAfter(busyTimeout)
     }
 
-    /// Opens the database; for SQLite, creates the file and turns on write-ahead logging.
-    public static func open(_ url: DatabaseURL, logger: Logger) async throws -> Database {
+    /// Opens the database; for SQLite, creates the file (mode 0600) and turns on write-ahead logging.
+    /// - Parameter busyTimeout: `database_busy_timeout`: how long a unit waits for SQLite's write
+    ///   lock or for a PostgreSQL connection before it fails with ``StoreError/unavailable(retryAfter:)``.
+    /// - Throws: ``DatabaseConnectionError`` when the file is no SQLite database or the server refuses.
+    public static func open(_ url: DatabaseURL, logger: Logger, busyTimeout: Duration = .seconds(5)) async throws -> Database {
         switch url {
         case .sqlite(let path):
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            let database = Database(backend: .sqlite(connection), url: url, logger: logger)
-            // WAL lets readers run beside the writer; synchronous=NORMAL in WAL mode still survives a
-            // crash of the process (committed pages are in the OS's hands), only not a power cut
-            // between a commit and the next checkpoint.
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA cache_size=-16384"] {
-                try await connection.sql(queryLogLevel: nil).raw(SQLQueryString(pragma)).run()
-            }
-            return database
+            let engine = try await SQLiteEngine.open(path: path, busyTimeout: busyTimeout, logger: logger)
+            return Database(backend: .sqlite(engine), url: url, logger: logger, busyTimeout: busyTimeout)
         case .postgres(let settings):
             try await probe(settings, logger: logger)
             let tls: PostgresClient.Configuration.TLS =
@@ -54,8 +55,8 @@ public final class Database: Sendable {
             configuration.options.maximumConnections = 16
             configuration.options.connectTimeout = .seconds(5)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let runner = Task { await client.run() }
-            return Database(backend: .postgres(client, runner), url: url, logger: logger)
+            let engine = PostgresEngine(client: client, leaseTimeout: busyTimeout)
+            return Database(backend: .postgres(engine), url: url, logger: logger, busyTimeout: busyTimeout)
         }
     }
 
@@ -84,30 +85,82 @@ public final class Database: Sendable {
     /// Closes connections; the object must not be used afterwards.
     public func close() async {
         switch backend {
-        case .sqlite(let connection):
-            try? await connection.close()
-        case .postgres(_, let runner):
-            runner.cancel()
-            await runner.value
+        case .sqlite(let engine): await engine.close()
+        case .postgres(let engine): await engine.close()
         }
     }
 
-    /// Runs `body` with an SQLKit database. For PostgreSQL every statement inside runs on one leased
-    /// connection, so a transaction or an advisory lock spans them.
-    public func withSQL<Result: Sendable>(_ body: (any SQLDatabase) async throws -> Result) async throws -> Result {
-        switch backend {
-        case .sqlite(let connection):
-            return try await body(connection.sql(queryLogLevel: nil))
-        case .postgres(let client, _):
-            return try await client.withConnection { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+    /// Runs `body` with an SQLKit database whose statements each commit by themselves. On SQLite it
+    /// has the writer to itself; on PostgreSQL every statement inside runs on one leased
+    /// connection, so an advisory lock spans them.
+    public func withSQL<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        do {
+            switch backend {
+            case .sqlite(let engine): return try await engine.write(body)
+            case .postgres(let engine): return try await engine.withConnection(body)
             }
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// Runs read-only `body`; on SQLite on a reader connection, which sees committed data only and
+    /// never waits for the writer.
+    public func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        do {
+            switch backend {
+            case .sqlite(let engine): return try await engine.read(body)
+            case .postgres(let engine): return try await engine.withConnection(body)
+            }
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// Runs `body` as one transaction: everything it writes commits, or, when it throws, nothing.
+    /// - Parameter operation: the unit's name, the `operation` label of
+    ///   `gatehouse_database_operation_duration_seconds`.
+    public func transaction<Result: Sendable>(
+        _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        let start = ContinuousClock.now
+        defer {
+            Timer(label: "gatehouse_database_operation_duration_seconds", dimensions: [("operation", operation)])
+                .record(duration: ContinuousClock.now - start)
+        }
+        do {
+            switch backend {
+            case .sqlite(let engine):
+                return try await engine.transaction(body)
+            case .postgres(let engine):
+                return try await engine.withConnection { sql in
+                    try await sql.raw("BEGIN").run()
+                    do {
+                        let result = try await body(sql)
+                        try await sql.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await sql.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            }
+        } catch {
+            throw translate(error)
         }
     }
 
     var isPostgres: Bool {
         if case .postgres = backend { return true }
         return false
+    }
+
+    /// The store's own terms for a database fault; other errors pass unchanged.
+    private func translate(_ error: any Error) -> any Error {
+        if SQLiteEngine.isBusy(error) || PostgresEngine.isUnavailable(error) {
+            return StoreError.unavailable(retryAfter: retryAfter)
+        }
+        return error
     }
 
     /// Whether `error` is the database refusing a duplicate value of a unique column.
@@ -120,9 +173,21 @@ public final class Database: Sendable {
         }
         return false
     }
+
+    /// Whether `error` is the database refusing a row that refers to a missing one.
+    static func isForeignKeyViolation(_ error: any Error) -> Bool {
+        if let error = error as? SQLiteError {
+            return error.reason == .constraintForeignKeyFailed
+        }
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.sqlState] == PostgresError.Code.foreignKeyViolation.raw
+        }
+        return false
+    }
 }
 
-/// The database could not be reached; the reason is the server's or the network's own words.
+/// The database could not be reached or opened; the reason is the server's, the network's or the
+/// file's own words.
 public struct DatabaseConnectionError: Error, CustomStringConvertible {
     public let reason: String
     public var description: String { reason }

@@ -23,29 +23,55 @@ extension SQLStore: AccessTokenStore {
                 tokenHash: try row.decode(column: "token_hash", as: String.self),
                 clientID: try row.decode(column: "client_id", as: String.self),
                 userID: try row.decode(column: "user_id", as: String?.self),
-                scope: ScopeSet(try row.decode(column: "scope", as: String.self).split(separator: " ").map(String.init)),
+                scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
                 issuedAt: Date(unixSeconds: try row.decode(column: "issued_at", as: Int.self)),
                 expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
                 grantID: try row.decode(column: "grant_id", as: String?.self),
-                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
+                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:)),
+                parentTokenHash: try row.decode(column: "parent_token_hash", as: String?.self)
             )
         }
     }
 }
 
 extension Database {
-    /// Inserts every record in one atomic statement.
-    func insertAccessTokens(_ records: [AccessTokenRecord]) async throws {
+    /// Inserts every record in one atomic statement on `sql`.
+    static func insertAccessTokens(_ records: [AccessTokenRecord], on sql: any SQLDatabase) async throws {
         try await insertRows(
             into: "access_tokens",
-            columns: ["id", "token_hash", "client_id", "user_id", "grant_id", "scope", "issued_at", "expires_at"],
+            columns: ["id", "token_hash", "client_id", "user_id", "grant_id", "scope", "issued_at", "expires_at", "parent_token_hash"],
             rows: records.map { record in
                 [
                     record.id, record.tokenHash, record.clientID, record.userID, record.grantID, record.scope.description,
-                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds,
+                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
                 ]
             },
+            on: sql,
             duplicate: "an access token with this hash"
         )
+    }
+
+    /// Inserts every refresh token in one atomic statement on `sql`.
+    static func insertRefreshTokens(_ records: [RefreshTokenRecord], on sql: any SQLDatabase) async throws {
+        try await insertRows(
+            into: "refresh_tokens",
+            columns: ["id", "token_hash", "grant_id", "client_id", "user_id", "scope", "issued_at", "expires_at", "parent_token_hash"],
+            rows: records.map { record in
+                [
+                    record.id, record.tokenHash, record.grantID, record.clientID, record.userID, record.scope.description,
+                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
+                ]
+            },
+            on: sql,
+            duplicate: "a refresh token with this hash"
+        )
+    }
+
+    /// Stores what one token response hands out, inside the caller's unit.
+    static func insert(_ tokens: IssuedTokens, on sql: any SQLDatabase) async throws {
+        try await insertAccessTokens([tokens.accessToken], on: sql)
+        if let refresh = tokens.refreshToken {
+            try await insertRefreshTokens([refresh], on: sql)
+        }
     }
 }

@@ -7,7 +7,7 @@ extension Settings {
     func withStore<Result: Sendable>(logger: Logger, _ body: (SQLStore) async throws -> Result) async throws -> Result {
         let database: Database
         do {
-            database = try await Database.open(self.database, logger: logger)
+            database = try await Database.open(self.database, logger: logger, busyTimeout: .seconds(databaseBusyTimeout))
         } catch {
             throw CLIError("cannot open database \(self.database)", error)
         }

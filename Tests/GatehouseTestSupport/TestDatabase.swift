@@ -30,7 +30,8 @@ public struct TestDatabase: Sendable {
     public let url: DatabaseURL
     private let directory: URL?
 
-    public static func open(_ backend: Backend) async throws -> TestDatabase {
+    /// - Parameter busyTimeout: the `database_busy_timeout` of the opened database.
+    public static func open(_ backend: Backend, busyTimeout: Duration = .seconds(5)) async throws -> TestDatabase {
         var logger = Logger(label: "gatehouse.test")
         logger.logLevel = .warning
         switch backend {
@@ -38,7 +39,7 @@ public struct TestDatabase: Sendable {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let url = DatabaseURL.sqlite(path: directory.appendingPathComponent("test.sqlite").path)
-            let database = try await Database.open(url, logger: logger)
+            let database = try await Database.open(url, logger: logger, busyTimeout: busyTimeout)
             try await Migrator(database: database).migrate()
             return TestDatabase(backend: backend, store: SQLStore(database: database), url: url, directory: directory)
         case .postgres:
@@ -46,7 +47,7 @@ public struct TestDatabase: Sendable {
                 throw TestDatabaseError.postgresNotConfigured
             }
             let url = try DatabaseURL(parsing: string)
-            let database = try await Database.open(url, logger: logger)
+            let database = try await Database.open(url, logger: logger, busyTimeout: busyTimeout)
             try await Migrator(database: database).migrate()
             return TestDatabase(backend: backend, store: SQLStore(database: database), url: url, directory: nil)
         }
@@ -60,8 +61,10 @@ public struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a fresh database and closes it afterwards, also when `body` throws.
-    public static func with<Result: Sendable>(_ backend: Backend, _ body: (TestDatabase) async throws -> Result) async throws -> Result {
-        let database = try await open(backend)
+    public static func with<Result: Sendable>(
+        _ backend: Backend, busyTimeout: Duration = .seconds(5), _ body: (TestDatabase) async throws -> Result
+    ) async throws -> Result {
+        let database = try await open(backend, busyTimeout: busyTimeout)
         do {
             let result = try await body(database)
             await database.close()

@@ -59,6 +59,9 @@ public struct TokenEndpoint: Sendable {
             throw OAuthError.unauthorizedClient("client \(client.id) may not use \(grantTypeName)")
         }
         // (4) The grant itself.
-        return try await handler.handle(GrantRequest(parameters: parameters, client: client, now: now()))
+        let usedBasic = authorization.map { $0.lowercased().hasPrefix("basic ") } ?? false
+        return try await handler.handle(
+            GrantRequest(parameters: parameters, client: client, now: now(), usedBasic: usedBasic, realm: configuration.realm)
+        )
     }
 }

@@ -1,35 +1,37 @@
+public import Foundation
+
 /// The authorization code grant (RFC 6749 §4.1.3) with PKCE (RFC 7636 §4.5–4.6).
 public struct AuthorizationCodeGrant: GrantHandler {
     public let grantType = GrantType.authorizationCode
-    private let grants: any GrantStore
+    private let codes: any CodeRedemptionStore
     private let accessTokens: AccessTokenIssuer
     private let refreshTokens: RefreshTokenIssuer
     private let profile: ServerConfiguration.ErrorProfile
+    private let events: any SecurityEventSink
 
     public init(
-        grants: any GrantStore,
+        codes: any CodeRedemptionStore,
         accessTokens: AccessTokenIssuer,
         refreshTokens: RefreshTokenIssuer,
-        profile: ServerConfiguration.ErrorProfile
+        profile: ServerConfiguration.ErrorProfile,
+        events: any SecurityEventSink = DiscardingSecurityEventSink()
     ) {
-        self.grants = grants
+        self.codes = codes
         self.accessTokens = accessTokens
         self.refreshTokens = refreshTokens
         self.profile = profile
+        self.events = events
     }
 
     public func handle(_ request: GrantRequest) async throws -> TokenResponse {
         let parameters = request.parameters
         let client = request.client
         let code = try parameters.required("code")
-        guard let record = try await grants.authorizationCode(hash: SecretHasher.hash(code)) else {
+        guard let record = try await codes.authorizationCode(hash: SecretHasher.hash(code)) else {
             throw OAuthError.invalidGrant("unknown authorization code")
         }
-        // RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization
-        // server MUST deny the request and SHOULD revoke (when possible) all tokens previously
-        // issued based on that authorization code."
         if record.consumedAt != nil {
-            try await grants.revokeGrant(id: record.grantID, at: request.now)
+            try await revokeReplayed(record, at: request.now)
             throw OAuthError.invalidGrant("authorization code replayed; grant \(record.grantID) revoked")
         }
         guard record.clientID == client.id else {
@@ -47,21 +49,53 @@ public struct AuthorizationCodeGrant: GrantHandler {
             throw OAuthError.invalidRequest("state differs from the authorization request (dnsimple profile)")
         }
         try verifyPKCE(challenge: record.codeChallenge, verifier: parameters["code_verifier"])
-        // The compare-and-swap decides a race: of concurrent redemptions exactly one gets here.
-        guard try await grants.consumeAuthorizationCode(hash: record.codeHash, at: request.now) else {
-            try await grants.revokeGrant(id: record.grantID, at: request.now)
-            throw OAuthError.invalidGrant("authorization code redeemed concurrently; grant \(record.grantID) revoked")
-        }
-        let access = try await accessTokens.issue(
+        let access = try await accessTokens.make(
             client: client, userID: record.userID, scope: record.scope, grantID: record.grantID, now: request.now
         )
-        var refreshToken: String?
+        var refresh: (token: String, record: RefreshTokenRecord)?
         if client.grantTypes.contains(.refreshToken) {
-            refreshToken = try await refreshTokens.issue(
+            refresh = refreshTokens.make(
                 clientID: client.id, userID: record.userID, scope: record.scope, grantID: record.grantID, now: request.now
             )
         }
-        return TokenResponse(accessToken: access.token, expiresIn: accessTokens.lifetime, scope: record.scope, refreshToken: refreshToken)
+        // One unit consumes the code and stores the tokens; its compare-and-swap decides a race:
+        // of concurrent redemptions exactly one gets past it, and a failure leaves the code usable.
+        let issued = IssuedTokens(accessToken: access.record, refreshToken: refresh?.record)
+        let redeemed = try await request.storing {
+            try await codes.redeemAuthorizationCode(hash: record.codeHash, issuing: issued, at: request.now)
+        }
+        guard redeemed else {
+            try await revokeReplayed(record, at: request.now)
+            throw OAuthError.invalidGrant("authorization code redeemed concurrently; grant \(record.grantID) revoked")
+        }
+        events.record(
+            SecurityEvent(
+                .tokenIssued, time: request.now, clientID: client.id, subject: record.userID, grantID: record.grantID,
+                grantType: grantType.rawValue, tokenFormat: accessTokens.format(for: client).rawValue
+            )
+        )
+        return TokenResponse(
+            accessToken: access.token, expiresIn: accessTokens.lifetime, scope: record.scope, refreshToken: refresh?.token
+        )
+    }
+
+    /// RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server
+    /// MUST deny the request and SHOULD revoke (when possible) all tokens previously issued based on
+    /// that authorization code."
+    private func revokeReplayed(_ record: AuthorizationCode, at date: Date) async throws {
+        let revoked = try await codes.revokeGrant(id: record.grantID, at: date)
+        events.record(
+            SecurityEvent(
+                .codeReplayed, outcome: .failure, time: date, clientID: record.clientID, subject: record.userID,
+                grantID: record.grantID, reason: "code_replay"
+            )
+        )
+        events.record(
+            SecurityEvent(
+                .tokenRevoked, time: date, clientID: record.clientID, subject: record.userID, grantID: record.grantID,
+                reason: "code_replay", count: revoked
+            )
+        )
     }
 
     /// RFC 7636 §4.6; OAuth 2.1 §4.1.3: a verifier without a challenge is refused as well.

@@ -2,9 +2,14 @@
 public struct ClientCredentialsGrant: GrantHandler {
     public let grantType = GrantType.clientCredentials
     private let issuer: AccessTokenIssuer
+    /// One insert is the whole unit of this grant.
+    private let tokens: any AccessTokenStore
+    private let events: any SecurityEventSink
 
-    public init(issuer: AccessTokenIssuer) {
+    public init(issuer: AccessTokenIssuer, tokens: any AccessTokenStore, events: any SecurityEventSink = DiscardingSecurityEventSink()) {
         self.issuer = issuer
+        self.tokens = tokens
+        self.events = events
     }
 
     public func handle(_ request: GrantRequest) async throws -> TokenResponse {
@@ -18,7 +23,14 @@ public struct ClientCredentialsGrant: GrantHandler {
         let scope = try ScopePolicy.resolve(
             requested: request.parameters["scope"], allowed: client.scopes, default: client.scopes
         )
-        let issued = try await issuer.issue(client: client, userID: nil, scope: scope, grantID: nil, now: request.now)
+        let issued = try await issuer.make(client: client, userID: nil, scope: scope, grantID: nil, now: request.now)
+        try await request.storing { try await tokens.insertAccessToken(issued.record) }
+        events.record(
+            SecurityEvent(
+                .tokenIssued, time: request.now, clientID: client.id, subject: client.id,
+                grantType: grantType.rawValue, tokenFormat: issuer.format(for: client).rawValue
+            )
+        )
         // RFC 6749 §4.4.3: "A refresh token SHOULD NOT be included."
         return TokenResponse(accessToken: issued.token, expiresIn: issuer.lifetime, scope: scope)
     }

@@ -15,10 +15,28 @@ public struct GrantRequest: Sendable {
     public let parameters: RequestParameters
     public let client: Client
     public let now: Date
+    /// Whether the client authenticated with HTTP Basic, for the `WWW-Authenticate` of a late
+    /// `invalid_client` (RFC 6749 §5.2).
+    public let usedBasic: Bool
+    /// The realm of that challenge.
+    public let realm: String
 
-    public init(parameters: RequestParameters, client: Client, now: Date) {
+    public init(parameters: RequestParameters, client: Client, now: Date, usedBasic: Bool = false, realm: String = "gatehouse") {
         self.parameters = parameters
         self.client = client
         self.now = now
+        self.usedBasic = usedBasic
+        self.realm = realm
+    }
+
+    /// Runs a unit of work that stores tokens for the client, turning a client deleted since it
+    /// authenticated into `invalid_client` (SPEC §9: a deleted client is refused with 401, never
+    /// a 5xx).
+    func storing<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch StoreError.missingReference(let what) {
+            throw OAuthError.invalidClient("client \(client.id) deleted while its tokens were stored (\(what))", usedBasic: usedBasic, realm: realm)
+        }
     }
 }

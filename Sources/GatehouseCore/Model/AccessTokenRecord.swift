@@ -15,6 +15,9 @@ public struct AccessTokenRecord: Sendable, Hashable {
     /// The grant (the family of one authorization) the token descends from, if any.
     public var grantID: String?
     public var revokedAt: Date?
+    /// The hash of the refresh token whose rotation issued this token, so that a retry within the
+    /// reuse interval can revoke the pair of the earlier use (SPEC §9).
+    public var parentTokenHash: String?
 
     public init(
         id: String,
@@ -25,7 +28,8 @@ public struct AccessTokenRecord: Sendable, Hashable {
         issuedAt: Date,
         expiresAt: Date,
         grantID: String? = nil,
-        revokedAt: Date? = nil
+        revokedAt: Date? = nil,
+        parentTokenHash: String? = nil
     ) {
         self.id = id
         self.tokenHash = tokenHash
@@ -36,6 +40,7 @@ public struct AccessTokenRecord: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.grantID = grantID
         self.revokedAt = revokedAt
+        self.parentTokenHash = parentTokenHash
     }
 
     /// Whether the token is usable at `date`: not revoked and not yet expired.

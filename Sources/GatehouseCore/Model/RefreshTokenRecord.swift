@@ -14,6 +14,8 @@ public struct RefreshTokenRecord: Sendable, Hashable {
     /// Set when the token was exchanged for a new one; presenting it again is a reuse.
     public var rotatedAt: Date?
     public var revokedAt: Date?
+    /// The hash of the refresh token whose rotation issued this one; `nil` for the first of a grant.
+    public var parentTokenHash: String?
 
     public init(
         id: String,
@@ -25,7 +27,8 @@ public struct RefreshTokenRecord: Sendable, Hashable {
         issuedAt: Date,
         expiresAt: Date,
         rotatedAt: Date? = nil,
-        revokedAt: Date? = nil
+        revokedAt: Date? = nil,
+        parentTokenHash: String? = nil
     ) {
         self.id = id
         self.tokenHash = tokenHash
@@ -37,5 +40,6 @@ public struct RefreshTokenRecord: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.rotatedAt = rotatedAt
         self.revokedAt = revokedAt
+        self.parentTokenHash = parentTokenHash
     }
 }

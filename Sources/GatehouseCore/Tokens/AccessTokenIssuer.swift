@@ -1,7 +1,10 @@
 public import Foundation
 
-/// Makes access tokens, opaque or JWT (RFC 9068), and records them in the store before they are
-/// handed out.
+/// Makes access tokens, opaque or JWT (RFC 9068), and the records the store keeps of them.
+///
+/// The issuer writes nothing: the record is stored by the unit of work that hands the token out
+/// (``CodeRedemptionStore``, ``RefreshRotationStore``, ``AccessTokenStore``), so a token exists in
+/// the store exactly when the rest of its unit does (SPEC §9 "Atomic units of work").
 ///
 /// JWTs are recorded like opaque tokens (hash, `jti`, grant), so revocation, introspection and grant
 /// revocation treat both formats alike; a resource server that checks JWTs locally learns of a
@@ -20,7 +23,6 @@ public struct AccessTokenIssuer: Sendable {
         }
     }
 
-    private let store: any AccessTokenStore
     private let generator: SecretGenerator
     private let defaultFormat: AccessTokenFormat
     private let jwt: JWTSettings?
@@ -28,32 +30,37 @@ public struct AccessTokenIssuer: Sendable {
     public let lifetime: Int
 
     public init(
-        store: any AccessTokenStore,
         lifetime: Int,
         defaultFormat: AccessTokenFormat = .opaque,
         jwt: JWTSettings? = nil,
         generator: SecretGenerator = SecretGenerator()
     ) {
-        self.store = store
         self.lifetime = lifetime
         self.defaultFormat = defaultFormat
         self.jwt = jwt
         self.generator = generator
     }
 
-    /// A new access token in the client's format (its own, or the server's default). The token
-    /// itself exists only in the returned value; the store keeps its hash.
-    public func issue(
+    /// The format of `client`'s tokens: its own, or the server's default.
+    public func format(for client: Client) -> AccessTokenFormat {
+        client.tokenFormat ?? defaultFormat
+    }
+
+    /// A new access token in the client's format and its record. The token itself exists only in
+    /// the returned value; the record keeps its hash.
+    /// - Parameter parentTokenHash: the refresh token whose rotation issues this token, if any.
+    public func make(
         client: Client,
         userID: String?,
         scope: ScopeSet,
         grantID: String?,
+        parentTokenHash: String? = nil,
         now: Date
     ) async throws -> (token: String, record: AccessTokenRecord) {
         let id = generator.makeIdentifier()
         let expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
         let token: String
-        switch client.tokenFormat ?? defaultFormat {
+        switch format(for: client) {
         case .opaque:
             token = generator.make(.accessToken)
         case .jwt:
@@ -73,9 +80,9 @@ public struct AccessTokenIssuer: Sendable {
             scope: scope,
             issuedAt: now,
             expiresAt: expiresAt,
-            grantID: grantID
+            grantID: grantID,
+            parentTokenHash: parentTokenHash
         )
-        try await store.insertAccessToken(record)
         return (token, record)
     }
 }

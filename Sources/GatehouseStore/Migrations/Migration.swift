@@ -8,7 +8,7 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits]
+    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -177,6 +177,25 @@ extension Migration {
                 created_at BIGINT NOT NULL
             )
             """,
+        ]
+    )
+
+    /// Which refresh token's rotation issued each pair, so that a retry within
+    /// `refresh_token_reuse_interval` can revoke the pair of the earlier use (SPEC §9); and the
+    /// indexes the bulk revocations of one client or user, and the end of a user's sessions, need.
+    static let tokenParents = Migration(
+        version: 5,
+        name: "token parents, revocation indexes",
+        statements: [
+            "ALTER TABLE access_tokens ADD COLUMN parent_token_hash TEXT",
+            "ALTER TABLE refresh_tokens ADD COLUMN parent_token_hash TEXT",
+            "CREATE INDEX access_tokens_parent ON access_tokens (parent_token_hash) WHERE parent_token_hash IS NOT NULL",
+            "CREATE INDEX refresh_tokens_parent ON refresh_tokens (parent_token_hash) WHERE parent_token_hash IS NOT NULL",
+            "CREATE INDEX access_tokens_user_id ON access_tokens (user_id) WHERE user_id IS NOT NULL",
+            "CREATE INDEX refresh_tokens_client_id ON refresh_tokens (client_id)",
+            "CREATE INDEX refresh_tokens_user_id ON refresh_tokens (user_id)",
+            "CREATE INDEX sessions_user_id ON sessions (user_id) WHERE user_id IS NOT NULL",
+            "CREATE INDEX consents_user_id ON consents (user_id)",
         ]
     )
 }

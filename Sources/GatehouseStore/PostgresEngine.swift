@@ -1,0 +1,111 @@
+import GatehouseCore
+import Logging
+import PostgresKit
+import SQLKit
+import Synchronization
+
+/// PostgreSQL as Gatehouse uses it: PostgresNIO's connection pool, run in a task owned by this
+/// object, with a bounded wait for a connection.
+///
+/// The pool keeps retrying an unreachable server with backoff, so a lease could wait for a minute;
+/// here it waits at most `busy_timeout` and then reports ``StoreError/unavailable(retryAfter:)``,
+/// and the pool goes on reconnecting by itself in the background (SPEC §9 "Faults and load").
+final class PostgresEngine: Sendable {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let leaseTimeout: Duration
+    private let waiting = Atomic<Int>(0)
+    /// Requests waiting for a connection beyond this many are refused at once.
+    private static let maximumWaiting = 1024
+
+    init(client: PostgresClient, leaseTimeout: Duration) {
+        self.client = client
+        self.runner = Task { await client.run() }
+        self.leaseTimeout = leaseTimeout
+    }
+
+    func close() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    private var unavailable: StoreError {
+        .unavailable(retryAfter: SQLiteEngine.retryAfter(leaseTimeout))
+    }
+
+    /// Runs `body` on one leased connection, returned to the pool as soon as `body` ends.
+    func withConnection<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        guard waiting.add(1, ordering: .relaxed).newValue <= Self.maximumWaiting else {
+            waiting.subtract(1, ordering: .relaxed)
+            throw unavailable
+        }
+        let lease = Lease(engine: self)
+        let client = self.client
+        let leaseTimeout = self.leaseTimeout
+        // The lease and the timer race; the timer only wins while no connection was leased, so a
+        // slow query is never cut short, only a wait for a connection.
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                do {
+                    return try await client.withConnection { connection in
+                        lease.end()
+                        return try await body(connection.sql(queryLogLevel: nil))
+                    }
+                } catch {
+                    lease.end()
+                    throw error
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: leaseTimeout)
+                return nil
+            }
+            while let next = try await group.next() {
+                if let result = next {
+                    group.cancelAll()
+                    return result
+                }
+                if lease.end() {
+                    group.cancelAll()
+                    throw unavailable
+                }
+            }
+            throw unavailable
+        }
+    }
+
+    /// One request's wait for a connection; it ends once, by a lease, a failure or the timer.
+    private final class Lease: Sendable {
+        private let ended = Atomic<Bool>(false)
+        private let engine: PostgresEngine
+
+        init(engine: PostgresEngine) {
+            self.engine = engine
+        }
+
+        /// - Returns: whether this call ended the wait.
+        @discardableResult
+        func end() -> Bool {
+            guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+            engine.waiting.subtract(1, ordering: .relaxed)
+            return true
+        }
+    }
+
+    /// Whether `error` means the server cannot be had now: not reachable, shutting down, out of
+    /// connections, or a lock or serialization conflict that a retry resolves.
+    static func isUnavailable(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown:
+            return true
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // 08: connection exception; 53: insufficient resources; 57P0x: shutting down or
+            // cannot connect now; 40001/40P01: serialization failure, deadlock; 55P03: lock timeout.
+            return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57P") || ["40001", "40P01", "55P03"].contains(state)
+        default:
+            return false
+        }
+    }
+}

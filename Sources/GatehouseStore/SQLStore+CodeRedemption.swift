@@ -1,0 +1,21 @@
+public import Foundation
+public import GatehouseCore
+import SQLKit
+
+extension SQLStore: CodeRedemptionStore {
+    /// The compare-and-swap runs first: the loser of a race writes nothing, and a failing insert
+    /// rolls the consumption back with it.
+    public func redeemAuthorizationCode(hash: String, issuing tokens: IssuedTokens, at date: Date) async throws -> Bool {
+        try await database.transaction("redeem_code") { sql in
+            let consumed = try await sql.raw(
+                """
+                UPDATE authorization_codes SET consumed_at = \(bind: date.unixSeconds)
+                WHERE code_hash = \(bind: hash) AND consumed_at IS NULL RETURNING code_hash
+                """
+            ).all().count
+            guard consumed == 1 else { return false }
+            try await Database.insert(tokens, on: sql)
+            return true
+        }
+    }
+}
