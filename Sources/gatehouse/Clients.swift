@@ -47,6 +47,7 @@ struct Clients: AsyncParsableCommand {
             _ = loggingBootstrap
             let client = try makeClient()
             let settings = try await Settings.load(options: options)
+            try Self.checkKnown(client.scopes, known: settings.server.scopes)
             let secret = isPublic ? nil : SecretGenerator().make(.clientSecret)
             var registered = client
             registered.secretHash = secret.map(SecretHasher.hash)
@@ -97,6 +98,16 @@ struct Clients: AsyncParsableCommand {
                 canIntrospect: canIntrospect,
                 createdAt: Date()
             )
+        }
+
+        /// SPEC §3 `scopes`: when the server lists the scopes it knows, a client may be registered
+        /// only with those.
+        static func checkKnown(_ scopes: ScopeSet, known: ScopeSet?) throws {
+            guard let known else { return }
+            let unknown = scopes.subtracting(known)
+            guard unknown.isEmpty else {
+                throw CLIError("--scope names scopes the server does not know (configuration key scopes): \(unknown.joined(separator: " "))")
+            }
         }
 
         /// RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI" and "MUST NOT
