@@ -123,7 +123,7 @@ public enum GatehouseApplication {
         let management = TokenManagementController(
             revocation: RevocationEndpoint(
                 configuration: configuration, clients: clients, accessTokens: store, grants: store,
-                clientAuthenticationLimiter: clientAuthenticationLimiter
+                clientAuthenticationLimiter: clientAuthenticationLimiter, events: settings.events
             ),
             introspection: introspection,
             maxBodyBytes: configuration.maxBodyBytes,

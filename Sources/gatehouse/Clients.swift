@@ -58,6 +58,7 @@ struct Clients: AsyncParsableCommand {
                     throw CLIError("\(error)")
                 }
             }
+            settings.audit(.clientCreated, clientID: registered.id)
             ClientOutput.print(registered, secret: secret, json: json)
         }
 
@@ -173,6 +174,7 @@ struct Clients: AsyncParsableCommand {
             let settings = try await Settings.load(options: options)
             let deleted = try await settings.withStore(logger: settings.makeLogger()) { try await $0.deleteClient(id: id) }
             guard deleted else { throw CLIError("no client with id \(id)") }
+            settings.audit(.clientDeleted, clientID: id)
             print("deleted client \(id)")
         }
     }
@@ -203,6 +205,7 @@ struct Clients: AsyncParsableCommand {
                 }
                 return client
             }
+            settings.audit(.clientSecretRotated, clientID: id)
             ClientOutput.print(client, secret: secret, json: json)
         }
     }

@@ -6,6 +6,7 @@ struct Gatehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "An OAuth 2.1 authorization server.",
+        version: GatehouseVersion.current,
         subcommands: [Serve.self, Migrate.self, Clients.self, Users.self, Tokens.self, Keys.self, Docs.self]
     )
 

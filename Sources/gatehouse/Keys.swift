@@ -29,6 +29,7 @@ struct Keys: AsyncParsableCommand {
                 }
                 return try await ring.rotate()
             }
+            settings.audit(.keysRotated)
             let activation = Date(timeIntervalSince1970: key.createdAt.timeIntervalSince1970 + TimeInterval(2 * settings.server.keyRefreshInterval))
             print(
                 "new signing key \(key.kid) (ES256)\(settings.keyEncryption.isEnabled ? ", encrypted at rest" : ""), published now, signing from \(ISO8601DateFormatter().string(from: activation))"

@@ -7,6 +7,7 @@ public struct RevocationEndpoint: Sendable {
     private let accessTokens: any AccessTokenStore
     private let grants: any GrantStore
     private let now: @Sendable () -> Date
+    private let events: any SecurityEventSink
 
     public init(
         configuration: ServerConfiguration,
@@ -14,7 +15,8 @@ public struct RevocationEndpoint: Sendable {
         accessTokens: any AccessTokenStore,
         grants: any GrantStore,
         clientAuthenticationLimiter: ClientAuthenticationLimiter? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        now: @escaping @Sendable () -> Date = Date.init,
+        events: any SecurityEventSink = DiscardingSecurityEventSink()
     ) {
         self.configuration = configuration
         self.authenticator = ClientAuthenticator(
@@ -23,6 +25,7 @@ public struct RevocationEndpoint: Sendable {
         self.accessTokens = accessTokens
         self.grants = grants
         self.now = now
+        self.events = events
     }
 
     /// Revokes a token of the authenticated client.
@@ -44,35 +47,43 @@ public struct RevocationEndpoint: Sendable {
         }
         let hash = SecretHasher.hash(token)
         let date = now()
-        // The hint only orders the lookups (RFC 7009 §2.1).
+        // The hint only orders the lookups; `nil` means no token was found, `.some(nil)` an
+        // access token outside any grant.
+        var revoked: String??
         if hint == "refresh_token" {
-            if try await revokeRefreshToken(hash: hash, client: client, at: date) { return }
-            _ = try await revokeAccessToken(hash: hash, client: client, at: date)
+            revoked = try await revokeRefreshToken(hash: hash, client: client, at: date)
+            if revoked == nil { revoked = try await revokeAccessToken(hash: hash, client: client, at: date) }
         } else {
-            if try await revokeAccessToken(hash: hash, client: client, at: date) { return }
-            _ = try await revokeRefreshToken(hash: hash, client: client, at: date)
+            revoked = try await revokeAccessToken(hash: hash, client: client, at: date)
+            if revoked == nil { revoked = try await revokeRefreshToken(hash: hash, client: client, at: date) }
+        }
+        // SPEC §9 audit log: only a revocation that found a token is an event.
+        if let grantID = revoked {
+            events.record(
+                SecurityEvent(.tokenRevoked, time: date, clientID: client.id, grantID: grantID, address: address, reason: "revocation", count: 1)
+            )
         }
     }
 
-    /// - Returns: whether the hash named an access token.
-    private func revokeAccessToken(hash: String, client: Client, at date: Date) async throws -> Bool {
-        guard let record = try await accessTokens.accessToken(hash: hash) else { return false }
+    /// - Returns: `nil` when the hash named no access token, else the token's grant, if any.
+    private func revokeAccessToken(hash: String, client: Client, at date: Date) async throws -> String?? {
+        guard let record = try await accessTokens.accessToken(hash: hash) else { return nil }
         guard record.clientID == client.id else {
             throw OAuthError(.tokenOfAnotherClient, hint: "access token belongs to another client")
         }
         try await accessTokens.revokeAccessToken(hash: hash, at: date)
-        return true
+        return .some(record.grantID)
     }
 
     /// Revoking a refresh token revokes its grant, and with it the access tokens issued from the
     /// same authorization (RFC 7009 §2.1: the server "SHOULD also invalidate the access token").
-    /// - Returns: whether the hash named a refresh token.
-    private func revokeRefreshToken(hash: String, client: Client, at date: Date) async throws -> Bool {
-        guard let record = try await grants.refreshToken(hash: hash) else { return false }
+    /// - Returns: `nil` when the hash named no refresh token, else its grant.
+    private func revokeRefreshToken(hash: String, client: Client, at date: Date) async throws -> String?? {
+        guard let record = try await grants.refreshToken(hash: hash) else { return nil }
         guard record.clientID == client.id else {
             throw OAuthError(.tokenOfAnotherClient, hint: "refresh token belongs to another client")
         }
         try await grants.revokeGrant(id: record.grantID, at: date)
-        return true
+        return .some(record.grantID)
     }
 }
