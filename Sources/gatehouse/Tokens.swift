@@ -11,7 +11,8 @@ struct Tokens: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke every access and refresh token of a client or of a user."
+            abstract: "Revoke every access and refresh token of a client or of a user.",
+            discussion: "With --user, also ends the user's browser sessions and forgets the user's consents (SPEC §9)."
         )
 
         @OptionGroup var options: GlobalOptions
