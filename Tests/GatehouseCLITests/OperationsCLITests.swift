@@ -78,6 +78,38 @@ struct OperationsCLITests {
         #expect(stat(log.path, &status) == 0 && status.st_mode & 0o777 == 0o600)
     }
 
+    @Test("the audit log of a token flow has its events and none of the secrets or tokens used")
+    func auditOfTokenFlow() async throws {
+        let directory = try CLI.makeDirectory()
+        let log = directory.appendingPathComponent("audit.jsonl")
+        let database = databaseArguments(.sqlite, in: directory)
+        let created = try CLI.run(
+            ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--json"] + database, in: directory
+        )
+        let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let id = try #require(registration["client_id"] as? String)
+        let secret = try #require(registration["client_secret"] as? String)
+        let server = try ServeProcess(arguments: database, environment: ["GATEHOUSE_AUDIT_LOG": log.path], in: directory)
+        try await server.waitUntilReady()
+        let headers = ["Authorization": HTTP.basic(id, secret), "Content-Type": "application/x-www-form-urlencoded"]
+        let issued = try await HTTP.send("POST", "\(server.baseURL)/oauth2/token", headers: headers, body: "grant_type=client_credentials")
+        let token = try #require(issued.json["access_token"] as? String)
+        let revoked = try await HTTP.send("POST", "\(server.baseURL)/oauth2/token/revoke", headers: headers, body: "token=\(token)")
+        #expect(revoked.status == 200)
+        var wrong = headers
+        wrong["Authorization"] = HTTP.basic(id, "wrong-secret")
+        _ = try await HTTP.send("POST", "\(server.baseURL)/oauth2/token", headers: wrong, body: "grant_type=client_credentials")
+        server.stop()
+        #expect(server.process.terminationStatus == 0)
+        let text = try String(contentsOf: log, encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["event"] as? String
+        }
+        #expect(events.count == text.split(separator: "\n").count, "every line is one JSON object")
+        #expect(events.contains("token.revoked"), "\(events)")
+        #expect(!text.contains(secret) && !text.contains(token) && !text.contains("wrong-secret"))
+    }
+
     @Test("a half-sent request is closed after idle_timeout")
     func idleTimeout() async throws {
         let directory = try CLI.makeDirectory()

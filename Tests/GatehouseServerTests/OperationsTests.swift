@@ -1,8 +1,10 @@
 import AsyncHTTPClient
+import Crypto
 import Foundation
 import GatehouseCore
 import GatehouseResource
 import GatehouseServer
+import GatehouseStore
 import GatehouseTestSupport
 import HTTPTypes
 import HummingbirdTesting
@@ -129,6 +131,46 @@ struct OperationsTests {
         #expect(!html.contains(unescaped))
         #expect(html.contains(escaped))
         #expect(ScalarHTMLContentType.escape("<a href='x'>&") == "&lt;a href=&#39;x&#39;&gt;&amp;")
+    }
+
+    @Test("keys at rest: salted sealing, old aesgcm keys still open, an unsealed key is refused when a secret is set")
+    func keySealing() throws {
+        let key = SigningKey.generate(now: Date())
+        let sealing = KeyEncryption(secret: "s3cret")
+        let first = try sealing.seal(key.privateKey)
+        let second = try sealing.seal(key.privateKey)
+        #expect(first.hasPrefix("aesgcm2:") && first != second, "a fresh salt per sealed key")
+        #expect(try sealing.open(first).rawRepresentation == key.privateKey.rawRepresentation)
+        #expect(throws: KeyEncryptionError.self) { try KeyEncryption(secret: "other").open(first) }
+        // The format before salting: AES-GCM under SHA-256 of the secret.
+        let legacyKey = SymmetricKey(data: SHA256.hash(data: Array("s3cret".utf8)))
+        let legacyBox = try #require(try AES.GCM.seal(key.privateKey.rawRepresentation, using: legacyKey).combined)
+        let legacy = "aesgcm:" + legacyBox.base64EncodedString()
+        #expect(try sealing.open(legacy).rawRepresentation == key.privateKey.rawRepresentation)
+        #expect(try sealing.resealed(legacy)?.hasPrefix("aesgcm2:") == true)
+        let plain = try KeyEncryption(secret: nil).seal(key.privateKey)
+        #expect(throws: KeyEncryptionError.self) { try sealing.open(plain) }
+        let resealed = try #require(try sealing.resealed(plain))
+        #expect(try sealing.open(resealed).rawRepresentation == key.privateKey.rawRepresentation)
+        #expect(try sealing.resealed(resealed) == nil)
+    }
+
+    // SQLite only: the PostgreSQL test database is shared by every test, and sealing its keys
+    // under a test secret would lock every other server out of them.
+    @Test("keys found unsealed are sealed at start when a key-encryption secret is set")
+    func unsealedKeysSealedAtStart() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let configuration = ServerConfiguration(issuer: LiveServer.issuer)
+            let unsealed = ServerSettings(host: "127.0.0.1", port: 0, configuration: configuration)
+            try await GatehouseApplication.prepareSigningKeys(settings: unsealed, store: database.store)
+            #expect(try await database.store.signingKeys().allSatisfy { $0.sealedPrivateKey.hasPrefix("plain:") })
+            let sealed = ServerSettings(
+                host: "127.0.0.1", port: 0, configuration: configuration, keyEncryption: KeyEncryption(secret: "s3cret")
+            )
+            try await GatehouseApplication.prepareSigningKeys(settings: sealed, store: database.store)
+            let stored = try await database.store.signingKeys()
+            #expect(!stored.isEmpty && stored.allSatisfy { $0.sealedPrivateKey.hasPrefix("aesgcm2:") })
+        }
     }
 
     @Test("an audit line is one JSON object with time, event, outcome and the fields that apply")
