@@ -111,7 +111,8 @@ public enum GatehouseApplication {
                 ),
                 ClientCredentialsGrant(issuer: accessTokens, tokens: store, events: settings.events),
             ],
-            clientAuthenticationLimiter: clientAuthenticationLimiter
+            clientAuthenticationLimiter: clientAuthenticationLimiter,
+            now: settings.now
         )
         let tokens = TokenController(
             endpoint: tokenEndpoint, responder: responder, maxBodyBytes: configuration.maxBodyBytes, addresses: addresses

@@ -141,6 +141,35 @@ struct CodeAndRefreshGrantTests {
         }
     }
 
+    @Test(
+        "within refresh_token_reuse_interval a retry gets a new pair and revokes the earlier one; after it, reuse revokes the grant",
+        arguments: Backend.available
+    )
+    func reuseInterval(backend: Backend) async throws {
+        try await LiveServer.run(backend, configure: { $0.refreshTokenReuseInterval = 30 }) { server in
+            let client = try await server.registerWebApp()
+            let user = try await server.createUser()
+            let first = try await server.redeem(try await server.obtainCode(for: client, user: user), client: client)
+            let refresh1 = try #require(first.json["refresh_token"] as? String)
+            let second = try await server.refresh(refresh1, client: client)
+            #expect(second.status == .ok)
+            let access2 = try #require(second.json["access_token"] as? String)
+
+            // The answer to `second` was lost; the client retries with the same token.
+            let retry = try await server.refresh(refresh1, client: client)
+            #expect(retry.status == .ok)
+            let access3 = try #require(retry.json["access_token"] as? String)
+            #expect(try await server.store.accessToken(hash: SecretHasher.hash(access2))?.revokedAt != nil)
+            #expect(try await server.store.accessToken(hash: SecretHasher.hash(access3))?.revokedAt == nil)
+            #expect(server.events.count(.refreshReuseDetected) == 0)
+
+            server.clock.advance(by: 31)
+            expectOAuthError(try await server.refresh(refresh1, client: client), status: .badRequest, error: .invalidGrant)
+            #expect(try await server.store.accessToken(hash: SecretHasher.hash(access3))?.revokedAt != nil)
+            #expect(server.events.count(.refreshReuseDetected) == 1)
+        }
+    }
+
     @Test("a rotated-away refresh token fails and revokes the whole grant", arguments: Backend.available)
     func reuse(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
