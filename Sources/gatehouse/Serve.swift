@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         flags["port"] = port.map(String.init)
         flags["issuer"] = issuer
         var settings = try await Settings.load(options: options, flags: flags)
-        let logger = settings.makeServerLogger()
+        let logger = settings.makeLogger()
         // `--demo` must not leave demo/demo able to sign in on the real database: unless a
         // database was named, it runs on a throwaway one, removed on exit.
         let throwaway = demo && settings.database == .default && ProcessInfo.processInfo.environment["GATEHOUSE_DATABASE"] == nil
@@ -118,15 +118,5 @@ struct Serve: AsyncParsableCommand {
             return CLIError("cannot listen on \(host):\(port): permission denied")
         }
         return CLIError("server stopped", error)
-    }
-}
-
-extension Settings {
-    /// The server's logger, in `log_format`, with control characters escaped.
-    func makeServerLogger(label: String = "gatehouse") -> Logger {
-        let format: GatehouseLogHandler.Format = logFormat == .json ? .json : .text
-        var logger = Logger(label: label) { label in GatehouseLogHandler(label: label, format: format) }
-        logger.logLevel = logLevel
-        return logger
     }
 }

@@ -22,8 +22,10 @@ extension Settings {
         }
     }
 
+    /// Every command's logger, in `log_format`, with control characters escaped.
     func makeLogger(label: String = "gatehouse") -> Logger {
-        var logger = Logger(label: label)
+        let format: GatehouseLogHandler.Format = logFormat == .json ? .json : .text
+        var logger = Logger(label: label) { label in GatehouseLogHandler(label: label, format: format) }
         logger.logLevel = logLevel
         return logger
     }
