@@ -46,11 +46,46 @@ struct ErrorCatalogTests {
         #expect(Set(ErrorCatalog.messages.map(\.id)).count == ErrorCatalog.messages.count)
     }
 
-    @Test("every entry is documented")
+    @Test("every entry has a meaning and an advice, each of whole sentences, and a reference")
     func documented() {
         for entry in ErrorCatalog.entries {
-            #expect(!entry.documentation.isEmpty)
+            for text in [entry.meaning, entry.advice] {
+                #expect(text.first?.isUppercase == true, "\(entry.code): \(text)")
+                #expect(text.hasSuffix("."), "\(entry.code): \(text)")
+            }
+            #expect(entry.meaning != entry.advice)
             #expect(!entry.reference.isEmpty)
         }
+    }
+
+    @Test("SPEC §5's status exceptions are catalog entries: 405, 413 and 429, each on its code")
+    func statusExceptions() {
+        let expected: [(ErrorCatalog.StatusException, OAuthErrorCode, HTTPResponse.Status)] = [
+            (.methodNotAllowed, .invalidRequest, .methodNotAllowed),
+            (.bodyTooLarge, .invalidRequest, .contentTooLarge),
+            (.rateLimited, .temporarilyUnavailable, .tooManyRequests),
+            (.forgedForm, .invalidRequest, .forbidden),
+        ]
+        #expect(ErrorCatalog.exceptions.count == expected.count)
+        for (exception, code, status) in expected {
+            #expect(ErrorCatalog.exceptions.contains(exception))
+            #expect(exception.code == code)
+            #expect(ErrorCatalog.status(of: code, exception: exception) == status, "\(exception.id)")
+            #expect(!exception.situation.isEmpty && !exception.reference.isEmpty)
+        }
+        // An exception never changes the status of another code.
+        #expect(ErrorCatalog.status(of: .invalidGrant, exception: .rateLimited) == .badRequest)
+    }
+
+    @Test("an OAuthError takes its status from the catalog")
+    func errorStatusFromCatalog() {
+        #expect(OAuthError.invalidClient("x", usedBasic: true, realm: "r").status == .unauthorized)
+        #expect(OAuthError.methodNotAllowed("PUT", allowed: ["POST"]).status == .methodNotAllowed)
+        #expect(OAuthError.methodNotAllowed("PUT", allowed: ["POST"]).headerFields[.allow] == "POST")
+        #expect(OAuthError.bodyTooLarge(limit: 10).status == .contentTooLarge)
+        let limited = OAuthError.rateLimited(retryAfter: 7, hint: "x")
+        #expect(limited.status == .tooManyRequests && limited.code == .temporarilyUnavailable)
+        #expect(limited.headerFields[.retryAfter] == "7")
+        #expect(OAuthError.serverError("x").status == .internalServerError)
     }
 }

@@ -32,6 +32,18 @@ struct ReferenceDocumentationTests {
         }
     }
 
+    @Test("each table row gives the catalog's whole advice for its code, never a truncated sentence")
+    func wholeAdvice() {
+        let tables = ReferenceDocumentation.errorTables()
+        for endpoint in EndpointErrors.all {
+            for row in endpoint.rows {
+                let advice = ErrorCatalog.entry(for: row.code).advice
+                #expect(tables.contains("| `\(row.code.rawValue)` | \(row.status.code) | \(row.when) | \(advice) |"), "\(endpoint.path) \(row.code)")
+            }
+        }
+        #expect(tables.contains("before base64 (RFC 6749 §2.3.1). |"))
+    }
+
     @Test("every catalog code is documented on some endpoint")
     func noOrphanCodes() {
         let used = Set(EndpointErrors.all.flatMap(\.codes))

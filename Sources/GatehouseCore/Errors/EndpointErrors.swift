@@ -5,19 +5,36 @@ public import HTTPTypes
 public struct EndpointErrors: Sendable {
     public struct Row: Sendable {
         public let code: OAuthErrorCode
+        /// The status of the answer: the catalog's for the code or the exception, or 302 for an
+        /// error that travels in the authorization redirect.
         public let status: HTTPResponse.Status
         /// The situations that produce it, as the integrator meets them.
         public let when: String
+
+        /// An error answered with the code's own status.
+        public static func answer(_ code: OAuthErrorCode, _ when: String) -> Self {
+            Self(code: code, status: ErrorCatalog.status(of: code), when: when)
+        }
+
+        /// An error answered with the status of one of SPEC §5's exceptions.
+        public static func answer(_ exception: ErrorCatalog.StatusException, _ when: String) -> Self {
+            Self(code: exception.code, status: ErrorCatalog.status(of: exception.code, exception: exception), when: when)
+        }
+
+        /// An error sent to the client's redirect URI (RFC 6749 §4.1.2.1).
+        public static func redirect(_ code: OAuthErrorCode, _ when: String) -> Self {
+            Self(code: code, status: .found, when: when)
+        }
     }
 
     public let method: String
     public let path: String
     public let rows: [Row]
 
-    init(_ method: String, _ path: String, _ rows: [(OAuthErrorCode, HTTPResponse.Status, String)]) {
+    init(_ method: String, _ path: String, _ rows: [Row]) {
         self.method = method
         self.path = path
-        self.rows = rows.map { Row(code: $0.0, status: $0.1, when: $0.2) }
+        self.rows = rows
     }
 
     /// The distinct codes of the endpoint, in catalog order.
@@ -27,48 +44,48 @@ public struct EndpointErrors: Sendable {
 
     public static let all: [EndpointErrors] = [token, revocation, introspection, authorization, protectedResource]
 
-    static let bodyRows: [(OAuthErrorCode, HTTPResponse.Status, String)] = [
-        (.invalidRequest, .methodNotAllowed, "a method other than POST (the Allow header names POST)"),
-        (.invalidRequest, .contentTooLarge, "the body is larger than max_body_bytes"),
-        (.serverError, .internalServerError, "the server failed, for example its database is down"),
+    static let bodyRows: [Row] = [
+        .answer(.methodNotAllowed, "a method other than POST (the Allow header names POST)"),
+        .answer(.bodyTooLarge, "the body is larger than max_body_bytes"),
+        .answer(.serverError, "the server failed, for example its database is down"),
     ]
 
     public static let token = EndpointErrors(
         "POST", "/oauth2/token",
         [
-            (
-                .invalidRequest, .badRequest,
+            .answer(
+                .invalidRequest,
                 "the body is not form-encoded; a parameter is repeated; grant_type, code or refresh_token is missing; credentials sent both in the Basic header and in the body; a malformed code_verifier"
             ),
-            (
-                .invalidClient, .unauthorized,
+            .answer(
+                .invalidClient,
                 "unknown client, wrong secret, a confidential client without its secret, malformed credentials (with WWW-Authenticate: Basic when Basic was used)"
             ),
-            (
-                .invalidGrant, .badRequest,
+            .answer(
+                .invalidGrant,
                 "the code or refresh token is unknown, expired, used, revoked, rotated away or another client's; redirect_uri or code_verifier does not match"
             ),
-            (.unauthorizedClient, .badRequest, "the client is not registered for this grant type"),
-            (.unsupportedGrantType, .badRequest, "grant_type is not one the server supports"),
-            (.invalidScope, .badRequest, "a scope is malformed, not registered for the client, or wider than the grant"),
+            .answer(.unauthorizedClient, "the client is not registered for this grant type"),
+            .answer(.unsupportedGrantType, "grant_type is not one the server supports"),
+            .answer(.invalidScope, "a scope is malformed, not registered for the client, or wider than the grant"),
         ] + bodyRows
     )
 
     public static let revocation = EndpointErrors(
         "POST", "/oauth2/token/revoke",
         [
-            (.invalidRequest, .badRequest, "token is missing; a parameter is repeated; the body is not form-encoded"),
-            (.invalidClient, .unauthorized, "client authentication failed"),
-            (.unsupportedTokenType, .badRequest, "token_type_hint is neither access_token nor refresh_token"),
-            (.unauthorizedClient, .badRequest, "the token belongs to another client; nothing is revoked"),
+            .answer(.invalidRequest, "token is missing; a parameter is repeated; the body is not form-encoded"),
+            .answer(.invalidClient, "client authentication failed"),
+            .answer(.unsupportedTokenType, "token_type_hint is neither access_token nor refresh_token"),
+            .answer(.unauthorizedClient, "the token belongs to another client; nothing is revoked"),
         ] + bodyRows
     )
 
     public static let introspection = EndpointErrors(
         "POST", "/oauth2/introspect",
         [
-            (.invalidRequest, .badRequest, "token is missing; a parameter is repeated; the body is not form-encoded"),
-            (.invalidClient, .unauthorized, "client authentication failed, or the client is public"),
+            .answer(.invalidRequest, "token is missing; a parameter is repeated; the body is not form-encoded"),
+            .answer(.invalidClient, "client authentication failed, or the client is public"),
         ] + bodyRows
     )
 
@@ -76,26 +93,26 @@ public struct EndpointErrors: Sendable {
     public static let authorization = EndpointErrors(
         "GET", "/oauth2/authorize",
         [
-            (.invalidRequest, .badRequest, "unknown client_id, or redirect_uri missing or not registered: an error page, never a redirect"),
-            (
-                .invalidRequest, .found,
+            .answer(.invalidRequest, "unknown client_id, or redirect_uri missing or not registered: an error page, never a redirect"),
+            .redirect(
+                .invalidRequest,
                 "response_type missing, a parameter repeated, PKCE missing for a public client, a code_challenge_method other than S256 (redirect)"
             ),
-            (.unauthorizedClient, .found, "the client is not registered for authorization_code (redirect)"),
-            (.accessDenied, .found, "the user pressed Deny (redirect)"),
-            (.unsupportedResponseType, .found, "response_type other than code (redirect)"),
-            (.invalidScope, .found, "a scope not registered for the client (redirect)"),
-            (.serverError, .found, "an unexpected failure after the redirect URI was validated (redirect)"),
-            (.temporarilyUnavailable, .found, "maintenance is on (redirect)"),
+            .redirect(.unauthorizedClient, "the client is not registered for authorization_code (redirect)"),
+            .redirect(.accessDenied, "the user pressed Deny (redirect)"),
+            .redirect(.unsupportedResponseType, "response_type other than code (redirect)"),
+            .redirect(.invalidScope, "a scope not registered for the client (redirect)"),
+            .redirect(.serverError, "an unexpected failure after the redirect URI was validated (redirect)"),
+            .redirect(.temporarilyUnavailable, "maintenance is on (redirect)"),
         ]
     )
 
     public static let protectedResource = EndpointErrors(
         "GET", "/api/me",
         [
-            (.invalidRequest, .badRequest, "Bearer without a token, with two tokens, or with characters outside b64token"),
-            (.invalidToken, .unauthorized, "the token is unknown, expired, revoked or forged"),
-            (.insufficientScope, .forbidden, "the token lacks the scope profile"),
+            .answer(.invalidRequest, "Bearer without a token, with two tokens, or with characters outside b64token"),
+            .answer(.invalidToken, "the token is unknown, expired, revoked or forged"),
+            .answer(.insufficientScope, "the token lacks the scope profile"),
         ]
     )
 }

@@ -11,74 +11,135 @@ public enum ErrorCatalog {
 
     public struct Entry: Sendable {
         public let code: OAuthErrorCode
-        /// The status of a JSON error response with this code (RFC 6749 §5.2, RFC 6750 §3.1).
+        /// The status of a JSON error response with this code (RFC 6749 §5.2, RFC 6750 §3.1), unless
+        /// one of the ``exceptions`` applies.
         public let status: HTTPResponse.Status
         /// The RFC section that defines the code.
         public let reference: String
         /// The generic message for the code.
         public let message: ErrorMessage
-        /// What the code means and what a client should do about it, for the documentation.
-        public let documentation: String
+        /// What the code means, for the documentation: one or more whole sentences.
+        public let meaning: String
+        /// What a client should do about it, for the documentation: one or more whole sentences.
+        public let advice: String
+    }
+
+    /// A situation whose status is not its code's own (SPEC §5). Each is defined once, in
+    /// ``exceptions``; an ``OAuthError`` names the exception, never a status.
+    public struct StatusException: Hashable, Sendable {
+        /// A stable identifier, for the log and the documentation.
+        public let id: String
+        /// The code the situation is answered with.
+        public let code: OAuthErrorCode
+        public let status: HTTPResponse.Status
+        /// Where the status is required.
+        public let reference: String
+        /// When it happens, for the documentation.
+        public let situation: String
+
+        public static func == (lhs: Self, rhs: Self) -> Bool { lhs.id == rhs.id }
+        public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+
+        /// 405 `invalid_request` for a method the endpoint does not serve, with `Allow`.
+        public static let methodNotAllowed = Self(
+            id: "method_not_allowed", code: .invalidRequest, status: .methodNotAllowed, reference: "SPEC §5, RFC 9110 §15.5.6",
+            situation: "a method the endpoint does not serve (the Allow header names those it does)"
+        )
+        /// 413 `invalid_request` for a body over `max_body_bytes`.
+        public static let bodyTooLarge = Self(
+            id: "body_too_large", code: .invalidRequest, status: .contentTooLarge, reference: "SPEC §5, RFC 9110 §15.5.14",
+            situation: "a request body larger than max_body_bytes"
+        )
+        /// 429 `temporarily_unavailable` with `Retry-After` when a rate limit refuses the request.
+        public static let rateLimited = Self(
+            id: "rate_limited", code: .temporarilyUnavailable, status: .tooManyRequests, reference: "SPEC §5, §9, RFC 6585 §4",
+            situation: "a rate limit refused the request (Retry-After says when to come back)"
+        )
+        /// 403 `invalid_request` for a form post of the login or consent page without its CSRF token:
+        /// the browser is refused, not the client.
+        public static let forgedForm = Self(
+            id: "forged_form", code: .invalidRequest, status: .forbidden, reference: "SPEC §6 (pages)",
+            situation: "a login or consent form posted without its csrf_token"
+        )
+    }
+
+    /// Every exception to a code's status.
+    public static let exceptions: [StatusException] = [.methodNotAllowed, .bodyTooLarge, .rateLimited, .forgedForm]
+
+    /// The one answer to "which status does this error have": the exception's when it applies to
+    /// the code, otherwise the code's own.
+    public static func status(of code: OAuthErrorCode, exception: StatusException? = nil) -> HTTPResponse.Status {
+        if let exception, exception.code == code { return exception.status }
+        return entry(for: code).status
     }
 
     public static let entries: [Entry] = [
         Entry(
             code: .invalidRequest, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .invalidRequest,
-            documentation:
-                "The request is malformed: a required parameter is missing, a parameter is repeated or has an invalid value, the body is not form-encoded, or client credentials were sent in more than one way. Fix the request; retrying it unchanged will fail again."
+            meaning:
+                "The request is malformed: a required parameter is missing, a parameter is repeated or has an invalid value, the body is not form-encoded, or client credentials were sent in more than one way.",
+            advice: "Fix the request; retrying it unchanged will fail again."
         ),
         Entry(
             code: .invalidClient, status: .unauthorized, reference: "RFC 6749 §5.2", message: .invalidClient,
-            documentation:
-                "Client authentication failed: the client is unknown, the secret is wrong, or no credentials were sent. Check the client_id and client_secret; with HTTP Basic, form-urlencode both before base64 (RFC 6749 §2.3.1)."
+            meaning: "Client authentication failed: the client is unknown, the secret is wrong, or no credentials were sent.",
+            advice: "Check the client_id and client_secret; with HTTP Basic, form-urlencode both before base64 (RFC 6749 §2.3.1)."
         ),
         Entry(
             code: .invalidGrant, status: .badRequest, reference: "RFC 6749 §5.2", message: .invalidGrant,
-            documentation:
-                "The authorization code or refresh token is invalid, expired, revoked, already used, or was issued to another client, or the redirect_uri or PKCE code_verifier does not match the authorization request. Start a new authorization; do not retry with the same grant."
+            meaning:
+                "The authorization code or refresh token is invalid, expired, revoked, already used, or was issued to another client, or the redirect_uri or PKCE code_verifier does not match the authorization request.",
+            advice: "Start a new authorization; do not retry with the same grant."
         ),
         Entry(
             code: .unauthorizedClient, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .unauthorizedClient,
-            documentation:
-                "The client is not allowed to use this grant type or response type, or the token belongs to another client. Register the grant type for the client, or use a grant it is allowed."
+            meaning: "The client is not allowed to use this grant type or response type, or the token belongs to another client.",
+            advice: "Register the grant type for the client, or use a grant it is allowed."
         ),
         Entry(
             code: .unsupportedGrantType, status: .badRequest, reference: "RFC 6749 §5.2", message: .unsupportedGrantType,
-            documentation: "The grant_type is not one the server supports. Use authorization_code, refresh_token or client_credentials."
+            meaning: "The grant_type is not one the server supports.",
+            advice: "Use authorization_code, refresh_token or client_credentials."
         ),
         Entry(
             code: .invalidScope, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .invalidScope,
-            documentation:
-                "The requested scope is malformed, unknown, not allowed for the client, or wider than the scope originally granted. Ask only for scopes registered for the client."
+            meaning: "The requested scope is malformed, unknown, not allowed for the client, or wider than the scope originally granted.",
+            advice: "Ask only for scopes registered for the client."
         ),
         Entry(
             code: .accessDenied, status: .badRequest, reference: "RFC 6749 §4.1.2.1", message: .accessDenied,
-            documentation: "The user declined the authorization request. Tell the user that access was not granted; ask again only if they choose to."
+            meaning: "The user declined the authorization request.",
+            advice: "Tell the user that access was not granted; ask again only if they choose to."
         ),
         Entry(
             code: .unsupportedResponseType, status: .badRequest, reference: "RFC 6749 §4.1.2.1", message: .unsupportedResponseType,
-            documentation: "The response_type is not supported. Gatehouse supports only the authorization code flow: use response_type=code."
+            meaning: "The response_type is not supported.",
+            advice: "Gatehouse supports only the authorization code flow: use response_type=code."
         ),
         Entry(
             code: .serverError, status: .internalServerError, reference: "RFC 6749 §4.1.2.1", message: .serverError,
-            documentation: "The server failed unexpectedly. The request may be retried later; if it persists, contact the operator."
+            meaning: "The server failed unexpectedly.",
+            advice: "The request may be retried later; if it persists, contact the operator."
         ),
         Entry(
             code: .temporarilyUnavailable, status: .serviceUnavailable, reference: "RFC 6749 §4.1.2.1", message: .temporarilyUnavailable,
-            documentation: "The server is in maintenance, overloaded or rate-limiting the client. Retry later, after the Retry-After delay when one is given."
+            meaning: "The server is in maintenance, overloaded or rate-limiting the client.",
+            advice: "Retry later, after the Retry-After delay when one is given."
         ),
         Entry(
             code: .unsupportedTokenType, status: .badRequest, reference: "RFC 7009 §2.2.1", message: .unsupportedTokenType,
-            documentation: "The token_type_hint of a revocation request is neither access_token nor refresh_token. Send one of those hints, or none."
+            meaning: "The token_type_hint of a revocation request is neither access_token nor refresh_token.",
+            advice: "Send one of those hints, or none."
         ),
         Entry(
             code: .invalidToken, status: .unauthorized, reference: "RFC 6750 §3.1", message: .invalidToken,
-            documentation: "The access token is unknown, malformed, expired or revoked. Obtain a new access token, for example with a refresh token."
+            meaning: "The access token is unknown, malformed, expired or revoked.",
+            advice: "Obtain a new access token, for example with a refresh token."
         ),
         Entry(
             code: .insufficientScope, status: .forbidden, reference: "RFC 6750 §3.1", message: .insufficientScope,
-            documentation:
-                "The access token is valid but lacks the scope the resource requires; the WWW-Authenticate header names it. Request a token with that scope."
+            meaning: "The access token is valid but lacks the scope the resource requires; the WWW-Authenticate header names it.",
+            advice: "Request a token with that scope."
         ),
     ]
 
@@ -91,7 +152,7 @@ public enum ErrorCatalog {
     public static func entry(for code: OAuthErrorCode) -> Entry {
         entriesByCode[code]
             ?? Entry(
-                code: code, status: .internalServerError, reference: "", message: .serverError, documentation: ""
+                code: code, status: .internalServerError, reference: "", message: .serverError, meaning: "", advice: ""
             )
     }
 

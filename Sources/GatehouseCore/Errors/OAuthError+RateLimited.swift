@@ -5,6 +5,6 @@ extension OAuthError {
     public static func rateLimited(retryAfter seconds: Int, hint: String) -> Self {
         var fields = HTTPFields()
         fields[.retryAfter] = String(seconds)
-        return Self(.temporarilyUnavailable, status: .tooManyRequests, hint: hint, headerFields: fields)
+        return Self(.temporarilyUnavailable, exception: .rateLimited, hint: hint, headerFields: fields)
     }
 }

@@ -8,8 +8,8 @@ public import HTTPTypes
 public struct OAuthError: Error, Sendable, CustomStringConvertible {
     /// The catalog message whose text the client sees; it also carries the error code.
     public let message: ErrorMessage
-    /// The HTTP status of a JSON error response.
-    public let status: HTTPResponse.Status
+    /// The situation, when its status is not the code's own (SPEC §5: 405, 413, 429).
+    public let exception: ErrorCatalog.StatusException?
     /// What went wrong, for the log. Never contains a secret.
     public let hint: String
     /// Headers the response must carry beside the standard five (`Allow`, `Retry-After`,
@@ -18,17 +18,20 @@ public struct OAuthError: Error, Sendable, CustomStringConvertible {
 
     public init(
         _ message: ErrorMessage,
-        status: HTTPResponse.Status? = nil,
+        exception: ErrorCatalog.StatusException? = nil,
         hint: String,
         headerFields: HTTPFields = [:]
     ) {
         self.message = message
-        self.status = status ?? ErrorCatalog.entry(for: message.code).status
+        self.exception = exception
         self.hint = hint
         self.headerFields = headerFields
     }
 
     public var code: OAuthErrorCode { message.code }
+
+    /// The HTTP status of a JSON error response, from the catalog.
+    public var status: HTTPResponse.Status { ErrorCatalog.status(of: code, exception: exception) }
 
     public var description: String { "\(code.rawValue): \(hint)" }
 }
@@ -58,10 +61,10 @@ extension OAuthError {
     public static func methodNotAllowed(_ method: String, allowed: [String]) -> Self {
         var fields = HTTPFields()
         fields[.allow] = allowed.joined(separator: ", ")
-        return Self(.methodNotAllowed, status: .methodNotAllowed, hint: "method \(method) not allowed", headerFields: fields)
+        return Self(.methodNotAllowed, exception: .methodNotAllowed, hint: "method \(method) not allowed", headerFields: fields)
     }
 
     public static func bodyTooLarge(limit: Int) -> Self {
-        Self(.bodyTooLarge, status: .contentTooLarge, hint: "request body over \(limit) bytes")
+        Self(.bodyTooLarge, exception: .bodyTooLarge, hint: "request body over \(limit) bytes")
     }
 }

@@ -25,16 +25,12 @@ public enum ReferenceDocumentation {
         for endpoint in EndpointErrors.all {
             lines += ["", "## `\(endpoint.method) \(endpoint.path)`", "", "| error | status | when | what to do |", "| --- | --- | --- | --- |"]
             for row in endpoint.rows {
-                let advice =
-                    ErrorCatalog.entry(for: row.code).documentation.split(separator: ".").dropFirst().first.map {
-                        $0.trimmingCharacters(in: .whitespaces) + "."
-                    } ?? ""
-                lines.append("| `\(row.code.rawValue)` | \(row.status.code) | \(row.when) | \(advice) |")
+                lines.append("| `\(row.code.rawValue)` | \(row.status.code) | \(row.when) | \(ErrorCatalog.entry(for: row.code).advice) |")
             }
         }
         lines += ["", "## Codes", ""]
         for entry in ErrorCatalog.entries {
-            lines.append("- **`\(entry.code.rawValue)`** (\(entry.reference)): \(entry.documentation)")
+            lines.append("- **`\(entry.code.rawValue)`** (\(entry.reference)): \(entry.meaning) \(entry.advice)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

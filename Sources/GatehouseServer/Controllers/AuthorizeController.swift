@@ -96,12 +96,10 @@ struct AuthorizeController: Sendable {
         else {
             context.logger.notice("form post without a valid CSRF token refused")
             let text = PageText.texts(for: language)
+            let refusal = OAuthError(.invalidRequest, exception: .forgedForm, hint: "missing or wrong csrf_token")
             return HTMLPages.response(
-                pages.errorPage(
-                    language: language, error: .invalidRequest("missing or wrong csrf_token"),
-                    title: text["csrf_title"], lead: text["csrf_lead"]
-                ),
-                status: .forbidden,
+                pages.errorPage(language: language, error: refusal, title: text["csrf_title"], lead: text["csrf_lead"]),
+                status: refusal.status,
                 language: language
             )
         }
@@ -157,7 +155,10 @@ struct AuthorizeController: Sendable {
             let html = pages.loginPage(
                 language: language, clientName: authorization.client.name, csrfToken: csrfToken, username: username, message: text["throttled"]
             )
-            return HTMLPages.response(html, status: .tooManyRequests, language: language, extraHeaders: headers)
+            return HTMLPages.response(
+                html, status: ErrorCatalog.status(of: .temporarilyUnavailable, exception: .rateLimited), language: language,
+                extraHeaders: headers
+            )
         case .proceed(let attempt):
             guard let user = try await verifier.verify(username: username, password: password) else {
                 // SPEC §9: the username of a failed sign-in is never logged.
@@ -225,8 +226,7 @@ struct AuthorizeController: Sendable {
         if request.headers[.accept]?.contains("application/json") == true {
             return responder.response(for: error, acceptLanguage: request.headers[.acceptLanguage])
         }
-        let status: HTTPResponse.Status = error.code == .serverError ? .internalServerError : .badRequest
-        return HTMLPages.response(pages.errorPage(language: language, error: error), status: status, language: language)
+        return HTMLPages.response(pages.errorPage(language: language, error: error), status: error.status, language: language)
     }
 
     /// 302 after a GET; 303 after a form POST, so the browser follows with a GET (RFC 9700 §4.12).

@@ -18,7 +18,8 @@ struct ErrorDocsController: Sendable {
                 {{#entries}}
                 <section id="{{code}}">
                 <h2><a href="#{{code}}"><code>{{code}}</code></a> <span class="muted">HTTP {{status}}</span></h2>
-                <p>{{documentation}}</p>
+                <p>{{meaning}}</p>
+                <p><strong>What to do:</strong> {{advice}}</p>
                 <ul>{{#endpoints}}<li><code>{{.}}</code></li>{{/endpoints}}</ul>
                 <p class="muted">{{description}}</p>
                 <p class="muted">{{reference}}</p>
@@ -36,7 +37,7 @@ struct ErrorDocsController: Sendable {
                 endpoint.rows.filter { $0.code == entry.code }.map { "\(endpoint.method) \(endpoint.path) → \($0.status.code)" }
             }
             return [
-                "code": entry.code.rawValue, "status": String(entry.status.code), "documentation": entry.documentation,
+                "code": entry.code.rawValue, "status": String(entry.status.code), "meaning": entry.meaning, "advice": entry.advice,
                 "description": entry.message.text(in: language), "reference": entry.reference,
                 "endpoints": Array(NSOrderedSet(array: endpoints).compactMap { $0 as? String }),
             ]
