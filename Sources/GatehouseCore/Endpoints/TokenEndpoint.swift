@@ -61,7 +61,9 @@ public struct TokenEndpoint: Sendable {
         // (4) The grant itself.
         let usedBasic = authorization.map { $0.lowercased().hasPrefix("basic ") } ?? false
         return try await handler.handle(
-            GrantRequest(parameters: parameters, client: client, now: now(), usedBasic: usedBasic, realm: configuration.realm)
+            GrantRequest(
+                parameters: parameters, client: client, now: now(), usedBasic: usedBasic, realm: configuration.realm, address: address
+            )
         )
     }
 }

@@ -31,7 +31,7 @@ public struct AuthorizationCodeGrant: GrantHandler {
             throw OAuthError.invalidGrant("unknown authorization code")
         }
         if record.consumedAt != nil {
-            try await revokeReplayed(record, at: request.now)
+            try await revokeReplayed(record, at: request.now, address: request.address)
             throw OAuthError.invalidGrant("authorization code replayed; grant \(record.grantID) revoked")
         }
         guard record.clientID == client.id else {
@@ -65,12 +65,13 @@ public struct AuthorizationCodeGrant: GrantHandler {
             try await codes.redeemAuthorizationCode(hash: record.codeHash, issuing: issued, at: request.now)
         }
         guard redeemed else {
-            try await revokeReplayed(record, at: request.now)
+            try await revokeReplayed(record, at: request.now, address: request.address)
             throw OAuthError.invalidGrant("authorization code redeemed concurrently; grant \(record.grantID) revoked")
         }
         events.record(
             SecurityEvent(
                 .tokenIssued, time: request.now, clientID: client.id, subject: record.userID, grantID: record.grantID,
+                address: request.address,
                 grantType: grantType.rawValue, tokenFormat: accessTokens.format(for: client).rawValue
             )
         )
@@ -82,18 +83,18 @@ public struct AuthorizationCodeGrant: GrantHandler {
     /// RFC 6749 §4.1.2: "If an authorization code is used more than once, the authorization server
     /// MUST deny the request and SHOULD revoke (when possible) all tokens previously issued based on
     /// that authorization code."
-    private func revokeReplayed(_ record: AuthorizationCode, at date: Date) async throws {
+    private func revokeReplayed(_ record: AuthorizationCode, at date: Date, address: String?) async throws {
         let revoked = try await codes.revokeGrant(id: record.grantID, at: date)
         events.record(
             SecurityEvent(
                 .codeReplayed, outcome: .failure, time: date, clientID: record.clientID, subject: record.userID,
-                grantID: record.grantID, reason: "code_replay"
+                grantID: record.grantID, address: address, reason: "code_replay"
             )
         )
         events.record(
             SecurityEvent(
                 .tokenRevoked, time: date, clientID: record.clientID, subject: record.userID, grantID: record.grantID,
-                reason: "code_replay", count: revoked
+                address: address, reason: "code_replay", count: revoked
             )
         )
     }

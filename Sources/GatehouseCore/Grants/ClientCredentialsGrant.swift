@@ -27,7 +27,7 @@ public struct ClientCredentialsGrant: GrantHandler {
         try await request.storing { try await tokens.insertAccessToken(issued.record) }
         events.record(
             SecurityEvent(
-                .tokenIssued, time: request.now, clientID: client.id, subject: client.id,
+                .tokenIssued, time: request.now, clientID: client.id, subject: client.id, address: request.address,
                 grantType: grantType.rawValue, tokenFormat: issuer.format(for: client).rawValue
             )
         )

@@ -20,13 +20,19 @@ public struct GrantRequest: Sendable {
     public let usedBasic: Bool
     /// The realm of that challenge.
     public let realm: String
+    /// The client's address as SPEC §9 decides it, for the audit log.
+    public let address: String?
 
-    public init(parameters: RequestParameters, client: Client, now: Date, usedBasic: Bool = false, realm: String = "gatehouse") {
+    public init(
+        parameters: RequestParameters, client: Client, now: Date, usedBasic: Bool = false, realm: String = "gatehouse",
+        address: String? = nil
+    ) {
         self.parameters = parameters
         self.client = client
         self.now = now
         self.usedBasic = usedBasic
         self.realm = realm
+        self.address = address
     }
 
     /// Runs a unit of work that stores tokens for the client, turning a client deleted since it

@@ -39,7 +39,7 @@ public struct RefreshTokenGrant: GrantHandler {
         // be an attacker, so the whole family goes (RFC 9700 §4.14.2). Within the reuse interval
         // the unit below decides whether it is an honest retry instead.
         if let rotatedAt = record.rotatedAt, !isWithinReuseInterval(rotatedAt, now: request.now) {
-            try await revokeReused(record, at: request.now)
+            try await revokeReused(record, at: request.now, address: request.address)
             throw OAuthError.invalidGrant("refresh token reused; grant \(record.grantID) revoked")
         }
         guard record.revokedAt == nil, grant.revokedAt == nil else {
@@ -67,12 +67,13 @@ public struct RefreshTokenGrant: GrantHandler {
             )
         }
         if outcome == .reuse {
-            try await revokeReused(record, at: request.now)
+            try await revokeReused(record, at: request.now, address: request.address)
             throw OAuthError.invalidGrant("refresh token used concurrently or reused; grant \(record.grantID) revoked")
         }
         events.record(
             SecurityEvent(
                 .tokenIssued, time: request.now, clientID: client.id, subject: record.userID, grantID: record.grantID,
+                address: request.address,
                 reason: outcome == .replacedEarlierPair ? "retry" : nil,
                 grantType: grantType.rawValue, tokenFormat: accessTokens.format(for: client).rawValue
             )
@@ -84,18 +85,18 @@ public struct RefreshTokenGrant: GrantHandler {
         reuseInterval > 0 && now.timeIntervalSince(rotatedAt) < TimeInterval(reuseInterval)
     }
 
-    private func revokeReused(_ record: RefreshTokenRecord, at date: Date) async throws {
+    private func revokeReused(_ record: RefreshTokenRecord, at date: Date, address: String?) async throws {
         let revoked = try await store.revokeGrant(id: record.grantID, at: date)
         events.record(
             SecurityEvent(
                 .refreshReuseDetected, outcome: .failure, time: date, clientID: record.clientID, subject: record.userID,
-                grantID: record.grantID, reason: "reuse"
+                grantID: record.grantID, address: address, reason: "reuse"
             )
         )
         events.record(
             SecurityEvent(
                 .tokenRevoked, time: date, clientID: record.clientID, subject: record.userID, grantID: record.grantID,
-                reason: "reuse", count: revoked
+                address: address, reason: "reuse", count: revoked
             )
         )
     }
