@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GatehouseStore", targets: ["GatehouseStore"]),
         .library(name: "GatehouseServer", targets: ["GatehouseServer"]),
         .library(name: "GatehouseResource", targets: ["GatehouseResource"]),
+        .library(name: "GatehouseTesting", targets: ["GatehouseTesting"]),
         .executable(name: "gatehouse", targets: ["gatehouse"]),
     ],
     dependencies: [
@@ -48,6 +49,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Gatehouse without a socket or a database, for tests: in-memory store, settable clock,
+        // fixtures. Core only, as HummingbirdTesting needs only Hummingbird.
+        .target(
+            name: "GatehouseTesting",
+            dependencies: ["GatehouseCore"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -136,6 +144,7 @@ let package = Package(
             name: "GatehouseCoreTests",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -146,6 +155,7 @@ let package = Package(
             dependencies: [
                 "GatehouseCore",
                 "GatehouseStore",
+                "GatehouseTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/GatehouseTestSupport",
@@ -154,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseStoreTests",
             dependencies: [
-                "GatehouseCore", "GatehouseStore", "GatehouseTestSupport",
+                "GatehouseCore", "GatehouseStore", "GatehouseTestSupport", "GatehouseTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -12,9 +12,9 @@ struct RateLimitStoreTests {
         RateLimitAttempt(key: key, id: SecretGenerator().makeIdentifier(), at: Date(timeIntervalSince1970: seconds))
     }
 
-    @Test("a window counts the attempts after its start, per key, with the oldest", arguments: Backend.available)
-    func windows(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a window counts the attempts after its start, per key, with the oldest", arguments: StoreBackend.all)
+    func windows(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let store = db.store
             let (a, b) = (uniqueName("key"), uniqueName("key"))
             let base: TimeInterval = 1_900_000_000
@@ -27,9 +27,9 @@ struct RateLimitStoreTests {
         }
     }
 
-    @Test("single attempts and whole keys are forgotten; old attempts purged", arguments: Backend.available)
-    func deletion(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("single attempts and whole keys are forgotten; old attempts purged", arguments: StoreBackend.all)
+    func deletion(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let store = db.store
             let (a, b) = (uniqueName("key"), uniqueName("key"))
             let kept = attempt(a, at: 1_900_000_100)
@@ -50,9 +50,9 @@ struct RateLimitStoreTests {
         }
     }
 
-    @Test("concurrent callers all get the one server secret first stored", arguments: Backend.available)
-    func serverSecret(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("concurrent callers all get the one server secret first stored", arguments: StoreBackend.all)
+    func serverSecret(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let store = db.store
             let name = uniqueName("secret")
             let secrets = try await withThrowingTaskGroup(of: [UInt8].self) { group in

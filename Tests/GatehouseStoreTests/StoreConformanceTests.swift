@@ -4,7 +4,8 @@ import GatehouseStore
 import GatehouseTestSupport
 import Testing
 
-/// The contract every store backend must keep; the same tests run on SQLite and PostgreSQL.
+/// The contract every store backend must keep; the same tests run in memory, on SQLite and on
+/// PostgreSQL.
 @Suite("Store conformance")
 struct StoreConformanceTests {
     private func makeClient(name: String = uniqueName("client"), secretHash: String? = SecretHasher.hash("s")) -> Client {
@@ -34,9 +35,9 @@ struct StoreConformanceTests {
         )
     }
 
-    @Test("a client reads back exactly as registered", arguments: Backend.available)
-    func clientRoundTrip(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a client reads back exactly as registered", arguments: StoreBackend.all)
+    func clientRoundTrip(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let client = makeClient()
             try await db.store.createClient(client)
             #expect(try await db.store.client(id: client.id) == client)
@@ -49,9 +50,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("a duplicate client name is refused and writes nothing", arguments: Backend.available)
-    func duplicateClientName(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a duplicate client name is refused and writes nothing", arguments: StoreBackend.all)
+    func duplicateClientName(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let first = makeClient()
             try await db.store.createClient(first)
             let second = makeClient(name: first.name)
@@ -60,9 +61,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("deleting a client deletes its tokens", arguments: Backend.available)
-    func deleteCascades(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("deleting a client deletes its tokens", arguments: StoreBackend.all)
+    func deleteCascades(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let client = makeClient()
             try await db.store.createClient(client)
             let (_, record) = makeToken(clientID: client.id)
@@ -73,9 +74,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("rotating a secret replaces its hash", arguments: Backend.available)
-    func rotateSecret(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("rotating a secret replaces its hash", arguments: StoreBackend.all)
+    func rotateSecret(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let client = makeClient()
             try await db.store.createClient(client)
             #expect(try await db.store.updateClientSecret(id: client.id, secretHash: SecretHasher.hash("new")))
@@ -84,9 +85,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("access tokens are found by hash, and only the hash is stored", arguments: Backend.available)
-    func accessTokens(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("access tokens are found by hash, and only the hash is stored", arguments: StoreBackend.all)
+    func accessTokens(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let client = makeClient()
             try await db.store.createClient(client)
             let (token, record) = makeToken(clientID: client.id)
@@ -97,9 +98,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("a token for an unknown client is refused: no orphan rows", arguments: Backend.available)
-    func tokenForUnknownClient(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a token for an unknown client is refused: no orphan rows", arguments: StoreBackend.all)
+    func tokenForUnknownClient(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let (_, record) = makeToken(clientID: "no-such-client")
             await #expect(throws: (any Error).self) { try await db.store.insertAccessToken(record) }
             let stored = try await db.store.accessToken(hash: record.tokenHash)
@@ -107,9 +108,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("concurrent token inserts all commit, and one bad row fails alone", arguments: Backend.available)
-    func groupCommit(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("concurrent token inserts all commit, and one bad row fails alone", arguments: StoreBackend.all)
+    func groupCommit(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let client = makeClient()
             try await db.store.createClient(client)
             let good = (0..<40).map { _ in makeToken(clientID: client.id).1 }
@@ -135,9 +136,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("users: create, find, refuse duplicates, delete", arguments: Backend.available)
-    func users(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("users: create, find, refuse duplicates, delete", arguments: StoreBackend.all)
+    func users(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let user = User(
                 id: SecretGenerator().makeIdentifier(), username: uniqueName("alice"),
                 passwordHash: "$2b$12$hash", createdAt: Date(timeIntervalSince1970: 1_700_000_000)
@@ -154,9 +155,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test("purging deletes expired rows and keeps live ones", arguments: Backend.available)
-    func purge(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("purging deletes expired rows and keeps live ones", arguments: StoreBackend.all)
+    func purge(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let client = makeClient()
             try await db.store.createClient(client)
             let (_, live) = makeToken(clientID: client.id)
@@ -165,7 +166,7 @@ struct StoreConformanceTests {
             old.expiresAt = Date(timeIntervalSince1970: 1_000)
             try await db.store.insertAccessToken(old)
             // The real present: other tests share the PostgreSQL database, and their rows are live.
-            try await db.store.purgeExpired(now: Date())
+            try await db.store.purgeExpired(now: Date(), retention: 86_400)
             #expect(try await db.store.accessToken(hash: live.tokenHash) == live)
             let purged = try await db.store.accessToken(hash: old.tokenHash)
             #expect(purged == nil)

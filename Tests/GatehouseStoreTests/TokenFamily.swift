@@ -13,7 +13,7 @@ struct TokenFamily {
     let grant: Grant
     let code: AuthorizationCode
 
-    static func seed(_ store: SQLStore) async throws -> TokenFamily {
+    static func seed(_ store: any ConformingStore) async throws -> TokenFamily {
         let client = Client(
             id: SecretGenerator().makeIdentifier(), name: uniqueName("app"), secretHash: SecretHasher.hash("s"),
             redirectURIs: ["https://app.example/cb"], grantTypes: [.authorizationCode, .refreshToken, .clientCredentials],
@@ -49,7 +49,7 @@ struct TokenFamily {
     }
 
     /// Redeems the code; returns the refresh token record it stored.
-    func redeem(_ store: SQLStore) async throws -> RefreshTokenRecord {
+    func redeem(_ store: any ConformingStore) async throws -> RefreshTokenRecord {
         let tokens = pair()
         guard try await store.redeemAuthorizationCode(hash: code.codeHash, issuing: tokens, at: Self.start),
             let refresh = tokens.refreshToken

@@ -8,9 +8,9 @@ import Testing
 /// SPEC §9 "Atomic units of work": each unit commits whole or not at all, on both databases.
 @Suite("Units of work")
 struct UnitOfWorkTests {
-    @Test("a redemption whose token insert fails writes nothing and leaves the code usable", arguments: Backend.available)
-    func redemptionFailureKeepsCode(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a redemption whose token insert fails writes nothing and leaves the code usable", arguments: StoreBackend.all)
+    func redemptionFailureKeepsCode(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let other = try await TokenFamily.seed(db.store)
             let taken = try await other.redeem(db.store)
             let family = try await TokenFamily.seed(db.store)
@@ -30,9 +30,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("a rotation that fails after retiring the old token leaves it usable", arguments: Backend.available)
-    func rotationFailureKeepsToken(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a rotation that fails after retiring the old token leaves it usable", arguments: StoreBackend.all)
+    func rotationFailureKeepsToken(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let current = try await family.redeem(db.store)
             var failing = family.pair(parent: current.tokenHash)
@@ -55,9 +55,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("of 20 concurrent redemptions of one code exactly one succeeds", arguments: Backend.available)
-    func concurrentRedemptions(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("of 20 concurrent redemptions of one code exactly one succeeds", arguments: StoreBackend.all)
+    func concurrentRedemptions(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
@@ -71,9 +71,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("of 20 concurrent rotations of one refresh token exactly one succeeds", arguments: Backend.available)
-    func concurrentRotations(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("of 20 concurrent rotations of one refresh token exactly one succeeds", arguments: StoreBackend.all)
+    func concurrentRotations(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let current = try await family.redeem(db.store)
             let outcomes = try await withThrowingTaskGroup(of: RefreshRotation.self) { group in
@@ -92,9 +92,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("a retry within the reuse interval gets a new pair and revokes the earlier one", arguments: Backend.available)
-    func retryWithinInterval(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a retry within the reuse interval gets a new pair and revokes the earlier one", arguments: StoreBackend.all)
+    func retryWithinInterval(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let current = try await family.redeem(db.store)
             let first = family.pair(parent: current.tokenHash)
@@ -119,9 +119,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("a retry after the earlier pair's refresh token was used is reuse", arguments: Backend.available)
-    func retryAfterChildUsed(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a retry after the earlier pair's refresh token was used is reuse", arguments: StoreBackend.all)
+    func retryAfterChildUsed(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let current = try await family.redeem(db.store)
             let first = family.pair(parent: current.tokenHash)
@@ -137,9 +137,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("the refresh grant: a retry within the interval succeeds, after it the grant is revoked", arguments: Backend.available)
-    func refreshGrantReuseInterval(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("the refresh grant: a retry within the interval succeeds, after it the grant is revoked", arguments: StoreBackend.all)
+    func refreshGrantReuseInterval(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let handler = RefreshTokenGrant(
                 store: db.store, accessTokens: AccessTokenIssuer(lifetime: 3600), refreshTokens: RefreshTokenIssuer(lifetime: 86_400),
@@ -168,9 +168,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("a token for a client deleted meanwhile is invalid_client, not a server error", arguments: Backend.available)
-    func deletedClient(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("a token for a client deleted meanwhile is invalid_client, not a server error", arguments: StoreBackend.all)
+    func deletedClient(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             #expect(try await db.store.deleteClient(id: family.client.id))
             let handler = ClientCredentialsGrant(issuer: AccessTokenIssuer(lifetime: 3600), tokens: db.store)
@@ -185,9 +185,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("concurrent consents to different scopes are all kept", arguments: Backend.available)
-    func concurrentConsents(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("concurrent consents to different scopes are all kept", arguments: StoreBackend.all)
+    func concurrentConsents(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let scopes = (0..<12).map { "scope\($0)" }
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -203,9 +203,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("revoking a user's tokens also ends the user's sessions and forgets consents", arguments: Backend.available)
-    func revokeUser(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("revoking a user's tokens also ends the user's sessions and forgets consents", arguments: StoreBackend.all)
+    func revokeUser(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let refresh = try await family.redeem(db.store)
             let session = Session(
@@ -223,9 +223,9 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("revoking a grant revokes every token under it in one unit", arguments: Backend.available)
-    func revokeGrant(backend: Backend) async throws {
-        try await TestDatabase.with(backend) { db in
+    @Test("revoking a grant revokes every token under it in one unit", arguments: StoreBackend.all)
+    func revokeGrant(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
             let refresh = try await family.redeem(db.store)
             #expect(try await db.store.revokeGrant(id: family.grant.id, at: TokenFamily.start) == 2)
