@@ -134,12 +134,6 @@ let package = Package(
             path: "Examples/NotesAPI",
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "gatehouse-microbench",
-            dependencies: ["GatehouseCore", "GatehouseResource", .product(name: "Crypto", package: "swift-crypto")],
-            path: "Benchmarks/MicroBenchmarks",
-            swiftSettings: strictSettings
-        ),
         .testTarget(
             name: "GatehouseCoreTests",
             dependencies: [
