@@ -79,7 +79,7 @@ struct Clients: AsyncParsableCommand {
                 throw CLIError("a public client cannot use client_credentials")
             }
             for uri in redirectURIs {
-                try Self.validateRedirectURI(uri)
+                try Self.validateRedirectURI(uri, isPublic: isPublic)
             }
             let scopes: ScopeSet
             do { scopes = try ScopeSet(parsing: scope) } catch { throw CLIError("--scope has a character RFC 6749 §3.3 forbids") }
@@ -111,16 +111,12 @@ struct Clients: AsyncParsableCommand {
             }
         }
 
-        /// RFC 6749 §3.1.2: "The redirection endpoint URI MUST be an absolute URI" and "MUST NOT
-        /// include a fragment component".
-        static func validateRedirectURI(_ uri: String) throws {
-            guard let components = URLComponents(string: uri), let scheme = components.scheme, !scheme.isEmpty,
-                components.fragment == nil, !uri.contains(where: \.isWhitespace)
-            else {
-                throw CLIError("--redirect-uri must be an absolute URI without a fragment, got \(uri)")
-            }
-            if ["http", "https"].contains(scheme.lowercased()), components.host?.isEmpty ?? true {
-                throw CLIError("--redirect-uri needs a host, got \(uri)")
+        /// SPEC §10: the one redirect URI validation of every way a client is registered.
+        static func validateRedirectURI(_ uri: String, isPublic: Bool) throws {
+            do {
+                try RedirectURIPolicy.validate(uri, isPublic: isPublic)
+            } catch {
+                throw CLIError("--redirect-uri \(error)")
             }
         }
     }

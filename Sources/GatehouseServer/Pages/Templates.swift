@@ -66,7 +66,7 @@ enum Templates {
         <form method="post">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
         <div class="actions">
-        <button type="submit" name="decision" value="allow" class="primary" autofocus>{{text.allow}}</button>
+        <button type="submit" name="decision" value="allow" class="primary">{{text.allow}}</button>
         <button type="submit" name="decision" value="deny" class="secondary">{{text.deny}}</button>
         </div>
         </form>
