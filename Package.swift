@@ -58,6 +58,16 @@ let package = Package(
             dependencies: ["GatehouseCore"],
             swiftSettings: strictSettings
         ),
+        // The reference documents generated from the catalog (`gatehouse docs generate`): not
+        // needed to answer a request, so kept out of GatehouseCore.
+        .target(
+            name: "GatehouseDocs",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "GatehouseStore",
             dependencies: [
@@ -90,6 +100,7 @@ let package = Package(
             name: "GatehouseServer",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseDocs",
                 "GatehouseStore",
                 "GatehouseResource",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -108,6 +119,7 @@ let package = Package(
             name: "gatehouse",
             dependencies: [
                 "GatehouseCore",
+                "GatehouseDocs",
                 "GatehouseStore",
                 "GatehouseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,6 +153,15 @@ let package = Package(
                 "GatehouseTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GatehouseDocsTests",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseDocs",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatehouseCore
+import GatehouseDocs
 
 struct Docs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseDocs
 import Hummingbird
 import Mustache
 

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import HTTPTypes
 
 /// Generates the reference documents whose error parts must never drift from the code:

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseDocs
 import HTTPTypes
 import Testing
 

@@ -1,3 +1,4 @@
+public import GatehouseCore
 public import HTTPTypes
 
 /// Which errors each endpoint answers, with which status and when: the source of the error parts
