@@ -7,6 +7,8 @@ import Logging
 /// An API that is not Gatehouse, protected by `GatehouseResource` against a running Gatehouse.
 ///
 /// ```sh
+/// # JWT mode checks JWT access tokens only: create the client with --token-format jwt (or run
+/// # Gatehouse with access_token_format: jwt); opaque gtha_ tokens need introspection mode.
 /// gatehouse-example-notes --issuer http://127.0.0.1:8080 --mode jwt
 /// gatehouse-example-notes --issuer http://127.0.0.1:8080 --mode introspection --client-id ID --client-secret SECRET
 /// curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:9100/notes
@@ -25,7 +27,12 @@ struct NotesAPI: AsyncParsableCommand {
     @Option(help: "The Gatehouse issuer, e.g. http://127.0.0.1:8080.")
     var issuer: String
 
-    @Option(help: "jwt: verify JWT access tokens locally against the JWKS; introspection: ask Gatehouse (RFC 7662).")
+    @Option(
+        help: """
+            jwt: verify JWT access tokens locally against the JWKS (the client needs --token-format jwt; opaque gtha_ tokens are \
+            refused); introspection: ask Gatehouse (RFC 7662), for either format.
+            """
+    )
     var mode: Mode = .jwt
 
     @Option(help: "A --can-introspect client of Gatehouse (introspection mode).")
@@ -63,6 +70,9 @@ struct NotesAPI: AsyncParsableCommand {
             }
         var logger = Logger(label: "notes-api")
         logger.logLevel = .warning
+        if mode == .jwt {
+            logger.warning("JWT mode: tokens must be JWTs (a client created with --token-format jwt); use --mode introspection for opaque gtha_ tokens")
+        }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         try await app.runService()
     }
