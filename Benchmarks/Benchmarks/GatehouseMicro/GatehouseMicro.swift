@@ -3,54 +3,58 @@ import Foundation
 import GatehouseCore
 import GatehouseResource
 
-/// The work one request does, without HTTP. Allocation counts are exact and checked against
-/// `Thresholds/` (a change in them is a change in the code); times are reported, and checked only
-/// loosely, since the machines are shared.
+/// The work one request does, without HTTP. Allocation counts barely vary and are checked closely
+/// against `Thresholds/` (a change in them is a change in the code); times are checked loosely,
+/// since the machines are shared. Names hold no spaces: package-benchmark writes threshold
+/// files with spaces replaced but looks them up without.
 let benchmarks: @Sendable () -> Void = {
     let timed = Benchmark.Configuration(
-        metrics: [.cpuTotal, .wallClock, .mallocCountTotal, .throughput],
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
         timeUnits: .microseconds,
         warmupIterations: 100,
         maxDuration: .seconds(2),
         maxIterations: 100_000,
         thresholds: [
-            .mallocCountTotal: BenchmarkThresholds(absolute: [.p90: 2]),
-            .cpuTotal: BenchmarkThresholds(relative: [.p50: 100]),
-            .wallClock: BenchmarkThresholds(relative: [.p50: 100]),
-            .throughput: BenchmarkThresholds(relative: [.p50: 50]),
+            // Checks against Thresholds/ compare p90 only. Allocations within 10 % (exact for the
+            // small counts; Foundation's JSON parsing in JWT verification varies by a few). Time
+            // varies 2-3x on these shared machines, so only a 4x slowdown fails: the traps found so
+            // far (hex via String(format:), random bytes one at a time) cost 10-100x.
+            .mallocCountTotal: BenchmarkThresholds(relative: [.p90: 10]),
+            .wallClock: BenchmarkThresholds(relative: [.p90: 300]),
+            .throughput: BenchmarkThresholds(),
         ]
     )
     let fixture = TokenFixture()
 
-    Benchmark("JWT access token: verify (ES256, header and claims)", configuration: timed) { benchmark in
+    Benchmark("JWT-verify-ES256", configuration: timed) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try await fixture.verifyDirectly())
         }
     }
-    Benchmark("Resource middleware: a JWT seen before (JWKSVerifier)", configuration: timed) { benchmark in
+    Benchmark("Resource-middleware-repeated-JWT", configuration: timed) { benchmark in
         let verifier = try await fixture.warmVerifier()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try await verifier.verify(fixture.token))
         }
     }
-    Benchmark("JWT access token: sign (ES256)", configuration: timed) { benchmark in
+    Benchmark("JWT-sign-ES256", configuration: timed) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try JWTAccessToken.sign(fixture.claims, with: fixture.key))
         }
     }
-    Benchmark("Opaque token: generate and hash", configuration: timed) { benchmark in
+    Benchmark("Opaque-token-generate-and-hash", configuration: timed) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(SecretHasher.hash(SecretGenerator().make(.accessToken)))
         }
     }
-    Benchmark("SHA-256 of a token (SecretHasher.hash)", configuration: timed) { benchmark in
+    Benchmark("SHA-256-of-a-token", configuration: timed) { benchmark in
         let token = SecretGenerator().make(.accessToken)
         for _ in benchmark.scaledIterations {
             blackHole(SecretHasher.hash(token))
         }
     }
-    Benchmark("Form body: parse a token request", configuration: timed) { benchmark in
+    Benchmark("Form-body-parse-token-request", configuration: timed) { benchmark in
         let body = Array("grant_type=client_credentials&scope=read+write".utf8)
         for _ in benchmark.scaledIterations {
             blackHole(try RequestParameters(formEncoded: body))

@@ -9,8 +9,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The document's prose, with a line {{results}} where the tables go.")
     var template = "Benchmarks/benchmarks-template.md"
 
-    @Option(help: "Micro-benchmark output (package-benchmark's markdown) to include, if the file exists.")
-    var micro = "Benchmarks/results/micro.md"
+    @Option(help: "The micro-benchmarks' committed thresholds (package-benchmark's p90 files), shown as a table.")
+    var thresholds = "Benchmarks/Thresholds"
 
     @Option(help: "The document to write.")
     var output = "docs/benchmarks.md"
@@ -25,9 +25,7 @@ struct ReportCommand: ParsableCommand {
             let result = try decoder.decode(RunResult.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             generated.append(Self.render(result, file: URL(fileURLWithPath: path).lastPathComponent))
         }
-        if let micro = try? String(contentsOfFile: micro, encoding: .utf8) {
-            generated.append("## Micro-benchmarks (latest run)\n\n" + micro.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
+        generated.append(try Self.renderThresholds(in: thresholds))
         let text = try String(contentsOfFile: template, encoding: .utf8)
         guard text.contains("{{results}}") else { throw ValidationError("\(template) has no {{results}} line") }
         let document = text.replacingOccurrences(of: "{{results}}", with: generated.joined(separator: "\n\n"))
@@ -54,7 +52,7 @@ struct ReportCommand: ParsableCommand {
                 "|---|---:|---:|---:|" + (hasDatabaseCPU ? "---:|" : "") + "---:|---:|---:|---:|---:|---:|---:|",
             ]
             for scenario in setup.scenarios {
-                guard let closed = scenario.closedLoop else {
+                guard let closed = scenario.closedLoop, scenario.error == nil || scenario.storeCheck != nil else {
                     lines.append("| \(scenario.title) | check failed: \(scenario.error ?? "?") |")
                     continue
                 }
@@ -76,6 +74,7 @@ struct ReportCommand: ParsableCommand {
                     problems.append("ran out of seeded items (raise --items-per-second)")
                 }
                 if let problem = scenario.closedLoop?.problem ?? scenario.openLoop?.problem { problems.append("first problem: \(problem)") }
+                if let check = scenario.storeCheck { problems.append(check) }
                 return problems.isEmpty ? nil : "- \(scenario.name): " + problems.joined(separator: "; ")
             }
             if !warnings.isEmpty { lines += [""] + warnings }
@@ -101,6 +100,27 @@ struct ReportCommand: ParsableCommand {
             if let maximum = result.maximumPeakRSSMiB, let peak = setup.peakRSSMiB.max() {
                 lines.append("| \(setup.name) | peak RSS < \(format(maximum, 0)) MiB | \(format(peak, 1)) | \(met(peak < maximum)) |")
             }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The committed p90 thresholds of the micro-benchmarks: the figures `scripts/bench micro` checks.
+    static func renderThresholds(in directory: String) throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".p90.json") }.sorted()
+        var lines = [
+            "## Micro-benchmarks: the committed thresholds", "",
+            "p90 of the last `scripts/bench thresholds` run (`Benchmarks/Thresholds/`), which `scripts/bench micro` checks:",
+            "allocations within 10 %, time within 4× (the machines are shared and busy).", "",
+            "| benchmark | p90 µs per operation | p90 operations/s | allocations per operation |", "|---|---:|---:|---:|",
+        ]
+        for file in files {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(file))
+            let values = try JSONDecoder().decode([String: Double].self, from: data)
+            let name = file.replacingOccurrences(of: ".p90.json", with: "").split(separator: ".", maxSplits: 1).last.map(String.init) ?? file
+            let wallClock = values["wallClock"].map { $0 / 1000 }
+            lines.append(
+                "| \(name) | \(format(wallClock, 2)) | \(format(values["throughput"], 0)) | \(format(values["mallocCountTotal"], 0)) |"
+            )
         }
         return lines.joined(separator: "\n")
     }

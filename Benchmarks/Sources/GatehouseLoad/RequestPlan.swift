@@ -64,6 +64,9 @@ final class RequestPlan: Sendable {
     /// Items handed out so far, for the pool report.
     var itemsUsed: Int { min(nextIndex.load(ordering: .relaxed), consumed ? items.count : .max) }
     var itemsSeeded: Int { items.count }
+
+    /// The first items handed out, at most `count`.
+    func usedItems(upTo count: Int) -> ArraySlice<String> { items.prefix(min(count, itemsUsed)) }
 }
 
 /// A request template: literals and `{placeholder}`s, the fixed ones filled in at once.

@@ -131,12 +131,14 @@ struct RunCommand: AsyncParsableCommand {
         }
         var results: [ScenarioResult] = []
         var baselineRate: Double?
+        var plans: [String: RequestPlan] = [:]
         for scenario in file.scenarios {
             var scenarioResult = ScenarioResult(
                 name: scenario.name, title: scenario.title, stepsPerFlow: scenario.steps.count,
                 targets: scenario.targets?[setup == "sqlite" ? "sqlite" : "postgres"]
             )
             let plan = try RequestPlan(scenario, seeded: seeded, hostHeader: "127.0.0.1:\(ports[0])")
+            plans[scenario.name] = plan
             if let problem = try await runner.check(plan) {
                 logger.error("\(setup) \(scenario.name): the check failed: \(problem)")
                 scenarioResult.error = problem
@@ -155,6 +157,13 @@ struct RunCommand: AsyncParsableCommand {
             results.append(scenarioResult)
         }
         let rss = servers.map { ProcessStats.peakRSSMiB($0.pid) }
+        for index in results.indices {
+            guard let pool = file.scenarios[index].items, pool.kind == "access_token", pool.consumed, let plan = plans[results[index].name] else { continue }
+            let sample = Array(plan.usedItems(upTo: 200))
+            let revoked = try await Seeder.revokedCount(try DatabaseURL(parsing: database), tokens: sample, logger: logger)
+            results[index].storeCheck = "\(revoked) of the first \(sample.count) tokens sent are revoked in the store"
+            if revoked < sample.count { results[index].error = results[index].storeCheck }
+        }
         return SetupResult(name: setup, title: title, instances: instances, peakRSSMiB: rss, scenarios: results)
     }
 

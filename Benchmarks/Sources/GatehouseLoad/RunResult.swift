@@ -34,8 +34,11 @@ struct ScenarioResult: Codable, Sendable {
     var name: String
     var title: String
     var stepsPerFlow: Int
-    /// Set when the pre-check flow failed; nothing was measured then.
+    /// Set when the pre-check flow failed (nothing was measured then) or the store check after the
+    /// run did.
     var error: String?
+    /// What the store check after the run found, e.g. that sampled revoked tokens are revoked.
+    var storeCheck: String?
     var closedLoop: ClosedLoopResult?
     var openLoop: OpenLoopResult?
     /// Closed-loop requests per second over the baseline's in the same setup.

@@ -31,6 +31,24 @@ struct Seeder {
         }
     }
 
+    /// How many of `tokens` the store holds as revoked: RFC 7009 answers 200 for unknown tokens
+    /// too, so only the store can tell that the revocation scenario revoked anything.
+    static func revokedCount(_ url: DatabaseURL, tokens: [String], logger: Logger) async throws -> Int {
+        let database = try await Database.open(url, logger: logger)
+        let store = SQLStore(database: database)
+        var revoked = 0
+        do {
+            for token in tokens where try await store.accessToken(hash: SecretHasher.hash(token))?.revokedAt != nil {
+                revoked += 1
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+        return revoked
+    }
+
     private func seedAll(consumedItems: (Int?) -> Int, logger: Logger) async throws -> SeededState {
         var state = SeededState()
         for seed in file.clients {
