@@ -45,7 +45,7 @@ struct GatehouseLogHandler: LogHandler {
             for key in all.keys.sorted() {
                 if let value = all[key] { json.add(key, value.description) }
             }
-            line = json.finish()
+            line = Self.escapeJSONLineBreaks(json.finish())
         case .text:
             var text = "\(time) \(event.level) \(label): \(Self.escape(event.message.description))"
             for key in all.keys.sorted() {
@@ -72,6 +72,26 @@ struct GatehouseLogHandler: LogHandler {
             }
         }
         return output
+    }
+
+    /// JSON may carry DEL, the C1 controls and U+2028/U+2029 raw, but a log viewer may break the
+    /// line at them; they only occur inside strings, where `\uXXXX` means the same.
+    static func escapeJSONLineBreaks(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: isRawInJSON) else { return json }
+        var output = ""
+        for scalar in json.unicodeScalars {
+            if isRawInJSON(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    private static func isRawInJSON(_ scalar: Unicode.Scalar) -> Bool {
+        (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
