@@ -110,8 +110,9 @@ struct ReportCommand: ParsableCommand {
         var lines = [
             "## Micro-benchmarks: the committed thresholds", "",
             "p90 of the last `scripts/bench thresholds` run (`Benchmarks/Thresholds/`), which `scripts/bench micro` checks:",
-            "allocations within 10 %, time within 4× (the machines are shared and busy).", "",
-            "| benchmark | p90 µs per operation | p90 operations/s | allocations per operation |", "|---|---:|---:|---:|",
+            "allocations within 10 %, time within 4× (the machines are shared and busy). Times include the allocation",
+            "counting of package-benchmark's malloc interposer: compare them with each other, not with other tools.", "",
+            "| benchmark | µs per operation (p90) | operations/s (p90) | allocations per operation (p90) |", "|---|---:|---:|---:|",
         ]
         for file in files {
             let data = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(file))

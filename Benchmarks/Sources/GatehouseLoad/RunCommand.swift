@@ -60,7 +60,7 @@ struct RunCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         var result = RunResult(
-            date: ISO8601DateFormatter().string(from: Date()), gitRevision: Self.shell("git rev-parse --short HEAD"),
+            date: ISO8601DateFormatter().string(from: Date()), gitRevision: Self.shell("git describe --always --dirty --abbrev=7"),
             machine: Self.machine(), loadAverageBefore: loadAverage, note: note,
             settings: RunSettings(
                 connections: connections, warmupSeconds: warmup, durationSeconds: duration,
