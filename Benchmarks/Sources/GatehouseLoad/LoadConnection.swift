@@ -135,7 +135,8 @@ final class LoadConnection: ChannelInboundHandler {
         if let failure {
             if counted { record.failed += 1 }
             if record.failureSample == nil {
-                record.failureSample = "\(current.method) \(current.path.render(values)): \(failure), got \(status) \(location ?? "") \(String(buffer: body).prefix(300))"
+                record.failureSample =
+                    "\(current.method) \(current.path.render(values)): \(failure), got \(status) \(location ?? "") \(String(buffer: body).prefix(300))"
             }
             flowEnded()
             return

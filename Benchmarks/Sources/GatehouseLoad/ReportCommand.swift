@@ -57,7 +57,8 @@ struct ReportCommand: ParsableCommand {
                     continue
                 }
                 let open = scenario.openLoop
-                var row = "| \(scenario.title) | \(Int(closed.requestsPerSecond.rounded())) | \(format(scenario.ratioToBaseline, 2)) | \(format(closed.serverCPUmsPerRequest, 3)) |"
+                var row =
+                    "| \(scenario.title) | \(Int(closed.requestsPerSecond.rounded())) | \(format(scenario.ratioToBaseline, 2)) | \(format(closed.serverCPUmsPerRequest, 3)) |"
                 if hasDatabaseCPU { row += " \(format(closed.databaseCPUmsPerRequest, 3)) |" }
                 row += " \(format(closed.p50ms, 2)) | \(format(closed.p99ms, 2)) |"
                 row += " \(format(open?.achievedFlowsPerSecond, 0)) | \(format(open?.p50ms, 2)) | \(format(open?.p99ms, 2)) | \(format(open?.p999ms, 2)) |"
@@ -65,9 +66,13 @@ struct ReportCommand: ParsableCommand {
                 lines.append(row)
             }
             let rss = setup.peakRSSMiB.map { format($0, 1) }.joined(separator: " and ")
-            lines += ["", "Peak RSS: \(rss) MiB. Driver CPU per request (the load generator shares the cores): " + setup.scenarios.compactMap { scenario in
-                scenario.closedLoop.map { "\(scenario.name) \(format($0.driverCPUmsPerRequest, 3)) ms" }
-            }.joined(separator: ", ") + "."]
+            lines += [
+                "",
+                "Peak RSS: \(rss) MiB. Driver CPU per request (the load generator shares the cores): "
+                    + setup.scenarios.compactMap { scenario in
+                        scenario.closedLoop.map { "\(scenario.name) \(format($0.driverCPUmsPerRequest, 3)) ms" }
+                    }.joined(separator: ", ") + ".",
+            ]
             let warnings = setup.scenarios.compactMap { scenario -> String? in
                 var problems: [String] = []
                 if scenario.closedLoop?.itemsExhausted == true || scenario.openLoop?.itemsExhausted == true {
@@ -86,15 +91,18 @@ struct ReportCommand: ParsableCommand {
                 let closed = scenario.closedLoop
                 if let minimum = targets.minimumRatio {
                     let ratio = scenario.ratioToBaseline
-                    lines.append("| \(setup.name) | \(scenario.name) ≥ \(format(minimum, 2)) of /healthz | \(format(ratio, 2)) | \(met(ratio.map { $0 >= minimum })) |")
+                    lines.append(
+                        "| \(setup.name) | \(scenario.name) ≥ \(format(minimum, 2)) of /healthz | \(format(ratio, 2)) | \(met(ratio.map { $0 >= minimum })) |")
                 }
                 if let maximum = targets.maximumServerCPUms {
                     let cpu = closed?.serverCPUmsPerRequest
-                    lines.append("| \(setup.name) | \(scenario.name) ≤ \(format(maximum, 2)) ms server CPU | \(format(cpu, 3)) | \(met(cpu.map { $0 <= maximum })) |")
+                    lines.append(
+                        "| \(setup.name) | \(scenario.name) ≤ \(format(maximum, 2)) ms server CPU | \(format(cpu, 3)) | \(met(cpu.map { $0 <= maximum })) |")
                 }
                 if let maximum = targets.maximumOpenLoopP99ms {
                     let p99 = scenario.openLoop?.p99ms
-                    lines.append("| \(setup.name) | \(scenario.name) open-loop p99 < \(format(maximum, 0)) ms | \(format(p99, 2)) | \(met(p99.map { $0 < maximum })) |")
+                    lines.append(
+                        "| \(setup.name) | \(scenario.name) open-loop p99 < \(format(maximum, 0)) ms | \(format(p99, 2)) | \(met(p99.map { $0 < maximum })) |")
                 }
             }
             if let maximum = result.maximumPeakRSSMiB, let peak = setup.peakRSSMiB.max() {

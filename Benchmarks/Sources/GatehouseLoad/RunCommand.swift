@@ -72,7 +72,9 @@ struct RunCommand: AsyncParsableCommand {
         let items: @Sendable (Int?) -> Int = { [itemsPerSecond] perSecond in Int(Double(perSecond ?? itemsPerSecond) * seconds) + 100 }
         for setup in setups.split(separator: ",").map(String.init) {
             logger.info("setup \(setup)")
-            let measured = try await measure(setup: setup, file: ScenarioFile(clients: file.clients, user: file.user, maximumPeakRSSMiB: file.maximumPeakRSSMiB, scenarios: chosen), items: items, group: group, logger: logger)
+            let measured = try await measure(
+                setup: setup, file: ScenarioFile(clients: file.clients, user: file.user, maximumPeakRSSMiB: file.maximumPeakRSSMiB, scenarios: chosen),
+                items: items, group: group, logger: logger)
             result.setups.append(measured)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -85,7 +87,9 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    private func measure(setup: String, file: ScenarioFile, items: @escaping @Sendable (Int?) -> Int, group: MultiThreadedEventLoopGroup, logger: Logger) async throws -> SetupResult {
+    private func measure(setup: String, file: ScenarioFile, items: @escaping @Sendable (Int?) -> Int, group: MultiThreadedEventLoopGroup, logger: Logger)
+        async throws -> SetupResult
+    {
         let scratch = NSTemporaryDirectory() + "gatehouse-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -167,7 +171,9 @@ struct RunCommand: AsyncParsableCommand {
         return SetupResult(name: setup, title: title, instances: instances, peakRSSMiB: rss, scenarios: results)
     }
 
-    private func closedLoop(_ plan: RequestPlan, runner: LoadRunner, cpu: @escaping @Sendable () -> (server: Double, database: Double?)) async throws -> ClosedLoopResult {
+    private func closedLoop(_ plan: RequestPlan, runner: LoadRunner, cpu: @escaping @Sendable () -> (server: Double, database: Double?)) async throws
+        -> ClosedLoopResult
+    {
         let start = NIODeadline.now()
         let measureStart = start + .seconds(Int64(warmup))
         let end = measureStart + .seconds(Int64(duration))
@@ -186,7 +192,9 @@ struct RunCommand: AsyncParsableCommand {
         )
     }
 
-    private func openLoop(_ plan: RequestPlan, rate: Double, runner: LoadRunner, cpu: @escaping @Sendable () -> (server: Double, database: Double?)) async throws -> OpenLoopResult {
+    private func openLoop(_ plan: RequestPlan, rate: Double, runner: LoadRunner, cpu: @escaping @Sendable () -> (server: Double, database: Double?))
+        async throws -> OpenLoopResult
+    {
         let first = NIODeadline.now() + .milliseconds(100)
         let measureStart = first + .seconds(1)
         let end = measureStart + .seconds(Int64(openDuration))
@@ -226,7 +234,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     static func machine() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         return "nproc=\(ProcessInfo.processInfo.activeProcessorCount), \(cpu), Linux \(shell("uname -r"))"
