@@ -32,9 +32,10 @@ public struct EndpointErrors: Sendable {
     public let path: String
     public let rows: [Row]
 
-    init(_ method: String, _ path: String, _ rows: [Row]) {
-        self.method = method
-        self.path = path
+    /// The rows of `endpoint`'s first method (the authorization endpoint's GET).
+    init(_ endpoint: EndpointPath, _ rows: [Row]) {
+        self.method = endpoint.methods.first?.rawValue ?? "GET"
+        self.path = endpoint.path
         self.rows = rows
     }
 
@@ -52,7 +53,7 @@ public struct EndpointErrors: Sendable {
     ]
 
     public static let token = EndpointErrors(
-        "POST", "/oauth2/token",
+        .token,
         [
             .answer(
                 .invalidRequest,
@@ -73,7 +74,7 @@ public struct EndpointErrors: Sendable {
     )
 
     public static let revocation = EndpointErrors(
-        "POST", "/oauth2/token/revoke",
+        .revocation,
         [
             .answer(.invalidRequest, "token is missing; a parameter is repeated; the body is not form-encoded"),
             .answer(.invalidClient, "client authentication failed"),
@@ -83,7 +84,7 @@ public struct EndpointErrors: Sendable {
     )
 
     public static let introspection = EndpointErrors(
-        "POST", "/oauth2/introspect",
+        .introspection,
         [
             .answer(.invalidRequest, "token is missing; a parameter is repeated; the body is not form-encoded"),
             .answer(.invalidClient, "client authentication failed, or the client is public"),
@@ -92,7 +93,7 @@ public struct EndpointErrors: Sendable {
 
     /// Errors other than the 400 page travel in the redirect, whose status is 302 or 303.
     public static let authorization = EndpointErrors(
-        "GET", "/oauth2/authorize",
+        .authorization,
         [
             .answer(.invalidRequest, "unknown client_id, or redirect_uri missing or not registered: an error page, never a redirect"),
             .redirect(
@@ -109,7 +110,7 @@ public struct EndpointErrors: Sendable {
     )
 
     public static let protectedResource = EndpointErrors(
-        "GET", "/api/me",
+        .me,
         [
             .answer(.invalidRequest, "Bearer without a token, with two tokens, or with characters outside b64token"),
             .answer(.invalidToken, "the token is unknown, expired, revoked or forged"),

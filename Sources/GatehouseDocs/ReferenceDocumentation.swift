@@ -135,7 +135,7 @@ public enum ReferenceDocumentation {
                     client_id: {type: string}
                     client_secret: {type: string}
             paths:
-              /oauth2/token:
+              \(EndpointPath.token.path):
                 post:
                   summary: Token endpoint (RFC 6749 §3.2)
                   security: [{clientSecretBasic: []}, {}]
@@ -158,7 +158,7 @@ public enum ReferenceDocumentation {
             """
         yaml += errorResponses(EndpointErrors.token)
         yaml += """
-              /oauth2/token/revoke:
+              \(EndpointPath.revocation.path):
                 post:
                   summary: Token revocation (RFC 7009)
                   security: [{clientSecretBasic: []}, {}]
@@ -174,7 +174,7 @@ public enum ReferenceDocumentation {
             """
         yaml += errorResponses(EndpointErrors.revocation)
         yaml += """
-              /oauth2/introspect:
+              \(EndpointPath.introspection.path):
                 post:
                   summary: Token introspection (RFC 7662)
                   security: [{clientSecretBasic: []}, {}]
@@ -196,7 +196,7 @@ public enum ReferenceDocumentation {
             """
         yaml += errorResponses(EndpointErrors.introspection)
         yaml += """
-              /oauth2/authorize:
+              \(EndpointPath.authorization.path):
                 get:
                   summary: Authorization endpoint (RFC 6749 §3.1), authorization code with PKCE S256
                   parameters:
@@ -219,7 +219,7 @@ public enum ReferenceDocumentation {
                       content:
                         application/json:
                           schema: {$ref: '#/components/schemas/OAuthError'}
-              /.well-known/oauth-authorization-server:
+              \(EndpointPath.metadata.path):
                 get:
                   summary: Authorization server metadata (RFC 8414)
                   responses:
@@ -229,7 +229,7 @@ public enum ReferenceDocumentation {
                         application/json:
                           schema: {type: object, required: [issuer, token_endpoint, response_types_supported]}
                           example: {issuer: 'http://127.0.0.1:8080', authorization_endpoint: 'http://127.0.0.1:8080/oauth2/authorize', token_endpoint: 'http://127.0.0.1:8080/oauth2/token', jwks_uri: 'http://127.0.0.1:8080/oauth2/jwks', response_types_supported: [code], code_challenge_methods_supported: [S256]}
-              /oauth2/jwks:
+              \(EndpointPath.jwks.path):
                 get:
                   summary: Public signing keys (RFC 7517)
                   responses:
@@ -239,7 +239,7 @@ public enum ReferenceDocumentation {
                         application/json:
                           schema: {type: object, required: [keys]}
                           example: {keys: [{kty: EC, crv: P-256, x: xXDpEi3H_OhZjiS5T0Fat4LBAMDM5v4Tsg7an087fgc, y: fLp5yxtRGjgC8LiiAdtrmFC4_DTUiHzQkBiDYami8Jo, kid: cba362e246aca419b38b7098c1121505, alg: ES256, use: sig}]}
-              /api/me:
+              \(EndpointPath.me.path):
                 get:
                   summary: A protected resource (RFC 6750) needing scope profile
                   security: [{bearerToken: []}]
@@ -256,17 +256,17 @@ public enum ReferenceDocumentation {
             """
         yaml += errorResponses(EndpointErrors.protectedResource, bearer: true)
         yaml += """
-              /docs/errors:
+              \(EndpointPath.errorDocs.path):
                 get:
                   summary: The error documentation, one anchor per code (HTML)
                   responses:
                     '200': {description: HTML.}
-              /healthz:
+              \(EndpointPath.health.path):
                 get:
                   summary: Liveness
                   responses:
                     '200': {description: Alive.}
-              /readyz:
+              \(EndpointPath.ready.path):
                 get:
                   summary: Readiness, including the database
                   responses:

@@ -66,18 +66,8 @@ public enum GatehouseApplication {
     /// The OAuth endpoints and the methods each accepts; any other method gets a 405 in the OAuth
     /// error format, with `Allow`.
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
-        var endpoints: [(path: RouterPath, methods: [HTTPRequest.Method])] = [
-            ("/oauth2/token", [.post]),
-            ("/oauth2/token/revoke", [.post]),
-            ("/oauth2/introspect", [.post]),
-            ("/oauth2/authorize", [.get, .post]),
-            ("/.well-known/oauth-authorization-server", [.get]),
-            ("/oauth2/jwks", [.get]),
-        ]
-        if profile == .dnsimple {
-            endpoints.append((DNSimpleProfile.tokenPath, [.post]))
-        }
-        return endpoints
+        let endpoints = EndpointPath.oauth + (profile == .dnsimple ? [.dnsimpleToken] : [])
+        return endpoints.map { (RouterPath($0.path), $0.methods) }
     }
 
     /// The router with every route, for embedding or for tests.
@@ -157,13 +147,13 @@ public enum GatehouseApplication {
         let metrics = GatehouseMetrics(registry: settings.metrics)
         metrics.declareFamilies()
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-        router.get("/metrics") { _, _ in MetricsController.metrics(metrics) }
+        router.get(RouterPath(EndpointPath.metrics.path)) { _, _ in MetricsController.metrics(metrics) }
         let errorDocs = try ErrorDocsController(pages: pages)
-        router.get("/docs/errors") { request, context in errorDocs.page(request, context: context) }
-        router.get("/healthz") { request, context in discovery.health(request, context: context) }
-        router.get("/readyz") { request, context in await discovery.ready(request, context: context) }
-        router.get("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }
-        router.post("/oauth2/authorize") { request, context in await authorize.authorize(request, context: context) }
+        router.get(RouterPath(EndpointPath.errorDocs.path)) { request, context in errorDocs.page(request, context: context) }
+        router.get(RouterPath(EndpointPath.health.path)) { request, context in discovery.health(request, context: context) }
+        router.get(RouterPath(EndpointPath.ready.path)) { request, context in await discovery.ready(request, context: context) }
+        router.get(RouterPath(EndpointPath.authorization.path)) { request, context in await authorize.authorize(request, context: context) }
+        router.post(RouterPath(EndpointPath.authorization.path)) { request, context in await authorize.authorize(request, context: context) }
         if settings.demo {
             let demo = try DemoController(configuration: configuration, tokenEndpoint: tokenEndpoint, pages: pages)
             router.get("/") { request, context in demo.home(request, context: context) }
@@ -172,7 +162,7 @@ public enum GatehouseApplication {
         }
 
         // SPEC §4: a protected resource guarded by GatehouseResource in store mode.
-        router.group("/api/me")
+        router.group(RouterPath(EndpointPath.me.path))
             .add(
                 middleware: BearerTokenMiddleware<GatehouseRequestContext>(
                     verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["profile"],
@@ -182,16 +172,16 @@ public enum GatehouseApplication {
             .get { _, context in MeController.me(context: context) }
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
-        oauth.post("/oauth2/token") { request, context in try await tokens.token(request, context: context) }
-        oauth.post("/oauth2/token/revoke") { request, context in try await management.revoke(request, context: context) }
-        oauth.post("/oauth2/introspect") { request, context in try await management.introspect(request, context: context) }
+        oauth.post(RouterPath(EndpointPath.token.path)) { request, context in try await tokens.token(request, context: context) }
+        oauth.post(RouterPath(EndpointPath.revocation.path)) { request, context in try await management.revoke(request, context: context) }
+        oauth.post(RouterPath(EndpointPath.introspection.path)) { request, context in try await management.introspect(request, context: context) }
         if configuration.errorProfile == .dnsimple {
-            oauth.post(DNSimpleProfile.tokenPath) { request, context in try await tokens.token(request, context: context) }
+            oauth.post(RouterPath(EndpointPath.dnsimpleToken.path)) { request, context in try await tokens.token(request, context: context) }
         }
-        oauth.get("/.well-known/oauth-authorization-server") { request, context in
+        oauth.get(RouterPath(EndpointPath.metadata.path)) { request, context in
             try await discovery.metadata(request, context: context)
         }
-        oauth.get("/oauth2/jwks") { request, context in try await discovery.jwks(request, context: context, keys: keys) }
+        oauth.get(RouterPath(EndpointPath.jwks.path)) { request, context in try await discovery.jwks(request, context: context, keys: keys) }
         let allMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
         for endpoint in endpoints(profile: configuration.errorProfile) {
             // SPEC §9: HEAD is answered wherever GET is (Hummingbird derives it from the GET route).
@@ -215,11 +205,6 @@ public enum GatehouseApplication {
             logger: logger
         )
     }
-}
-
-/// SPEC §7: the `dnsimple` error profile also serves the token endpoint at DNSimple's path.
-enum DNSimpleProfile {
-    static let tokenPath: RouterPath = "/v2/oauth/access_token"
 }
 
 extension GatehouseApplication {

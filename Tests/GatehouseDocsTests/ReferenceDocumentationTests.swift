@@ -45,6 +45,16 @@ struct ReferenceDocumentationTests {
         #expect(tables.contains("before base64 (RFC 6749 §2.3.1). |"))
     }
 
+    @Test("the OpenAPI paths are those of the route table")
+    func pathsFromRouteTable() {
+        let documented = ReferenceDocumentation.openAPI().split(separator: "\n")
+            .filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
+            .map { String($0.dropFirst(2).dropLast()) }
+        let served: [EndpointPath] = EndpointPath.oauth + [.me, .errorDocs, .health, .ready]
+        #expect(Set(documented) == Set(served.map(\.path)))
+        #expect(documented.count == served.count)
+    }
+
     @Test("every catalog code is documented on some endpoint")
     func noOrphanCodes() {
         let used = Set(EndpointErrors.all.flatMap(\.codes))

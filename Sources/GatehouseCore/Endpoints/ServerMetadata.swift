@@ -39,11 +39,11 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
     public init(configuration: ServerConfiguration, grantTypes: [GrantType], scopes: [String]) {
         let issuer = configuration.issuer
         self.issuer = issuer
-        self.authorizationEndpoint = "\(issuer)/oauth2/authorize"
-        self.tokenEndpoint = "\(issuer)/oauth2/token"
-        self.revocationEndpoint = "\(issuer)/oauth2/token/revoke"
-        self.introspectionEndpoint = "\(issuer)/oauth2/introspect"
-        self.jwksURI = "\(issuer)/oauth2/jwks"
+        self.authorizationEndpoint = EndpointPath.authorization.url(issuer: issuer)
+        self.tokenEndpoint = EndpointPath.token.url(issuer: issuer)
+        self.revocationEndpoint = EndpointPath.revocation.url(issuer: issuer)
+        self.introspectionEndpoint = EndpointPath.introspection.url(issuer: issuer)
+        self.jwksURI = EndpointPath.jwks.url(issuer: issuer)
         self.revocationEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]
         // RFC 7662 §2.1: introspection needs an authenticated caller; a public client is not one.
         self.introspectionEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post"]

@@ -1,0 +1,35 @@
+public import HTTPTypes
+
+/// A path Gatehouse serves (SPEC §4) and the methods it accepts there: the one definition that
+/// the router, its 405 answers, the metadata (RFC 8414) and the OpenAPI document all read.
+public struct EndpointPath: Sendable, Hashable {
+    public let path: String
+    /// The methods served, besides `HEAD` wherever `GET` is (SPEC §9).
+    public let methods: [HTTPRequest.Method]
+
+    public init(_ path: String, _ methods: [HTTPRequest.Method]) {
+        self.path = path
+        self.methods = methods
+    }
+
+    /// The address of the endpoint under `issuer`, as the metadata publishes it.
+    public func url(issuer: String) -> String { issuer + path }
+
+    public static let token = Self("/oauth2/token", [.post])
+    public static let revocation = Self("/oauth2/token/revoke", [.post])
+    public static let introspection = Self("/oauth2/introspect", [.post])
+    public static let authorization = Self("/oauth2/authorize", [.get, .post])
+    public static let metadata = Self("/.well-known/oauth-authorization-server", [.get])
+    public static let jwks = Self("/oauth2/jwks", [.get])
+    public static let me = Self("/api/me", [.get])
+    public static let errorDocs = Self("/docs/errors", [.get])
+    public static let health = Self("/healthz", [.get])
+    public static let ready = Self("/readyz", [.get])
+    public static let metrics = Self("/metrics", [.get])
+    /// SPEC §7: the token endpoint at DNSimple's path, served only in the `dnsimple` error profile.
+    public static let dnsimpleToken = Self("/v2/oauth/access_token", [.post])
+
+    /// The OAuth endpoints: any method they do not serve is answered with 405 in the error format
+    /// of SPEC §5, with `Allow`.
+    public static let oauth: [Self] = [token, revocation, introspection, authorization, metadata, jwks]
+}
