@@ -48,7 +48,11 @@ final class PostgresEngine: Sendable {
             group.addTask {
                 do {
                     return try await client.withConnection { connection in
-                        lease.end()
+                        // A connection that arrives after the timer answered 503 must not run
+                        // `body`: its task is cancelled, so a statement meant to undo a session
+                        // state (the migration lock's unlock) could fail and return the
+                        // connection to the pool still holding it.
+                        guard lease.end() else { throw CancellationError() }
                         return try await body(connection.sql(queryLogLevel: nil))
                     }
                 } catch {
