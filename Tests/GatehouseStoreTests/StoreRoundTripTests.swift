@@ -131,10 +131,9 @@ struct StoreRoundTripTests {
         }
     }
 
-    @Test("signing keys: oldest first to the millisecond, duplicates refused, resealed in place", arguments: StoreBackend.all)
+    @Test("signing keys: oldest first to the millisecond, duplicates refused, resealed in place", arguments: StoreBackend.isolated)
     func signingKeys(backend: StoreBackend) async throws {
         try await TestStore.with(backend) { db in
-            // Dated in 1970, so keys of other tests on the shared PostgreSQL sort after these.
             let older = StoredSigningKey(kid: uniqueName("kid"), algorithm: "ES256", sealedPrivateKey: "plain:a", createdAt: Date(timeIntervalSince1970: 1.5))
             let newer = StoredSigningKey(kid: uniqueName("kid"), algorithm: "ES256", sealedPrivateKey: "plain:b", createdAt: Date(timeIntervalSince1970: 1.75))
             try await db.store.insertSigningKey(newer)

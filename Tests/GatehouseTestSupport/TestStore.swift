@@ -25,6 +25,10 @@ public enum StoreBackend: Sendable, CustomStringConvertible {
 
     public static let all: [StoreBackend] = [.memory] + Backend.available.map { .database($0) }
 
+    /// The backends whose database no other test reads: for tests that write rows every server
+    /// loads (signing keys), which on the shared PostgreSQL would break other tests' servers.
+    public static let isolated: [StoreBackend] = [.memory, .database(.sqlite)]
+
     public var description: String {
         switch self {
         case .memory: "memory"
