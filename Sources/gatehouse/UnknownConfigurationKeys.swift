@@ -23,13 +23,15 @@ enum UnknownConfigurationKeys {
         }
     }
 
-    /// Warnings for `GATEHOUSE_*` variables that name no key. Only warnings: the environment is
-    /// shared with other programs and scripts that may use the prefix for their own purposes.
+    /// Warnings for `GATEHOUSE_*` variables that look like a misspelt key. Only warnings, and only
+    /// for near misses: the environment is shared with other programs and scripts that use the
+    /// prefix for their own purposes (`GATEHOUSE_TEST_POSTGRES_URL`, `GATEHOUSE_BIN`).
     static func environmentWarnings(_ environment: [String: String], known: [String], others: Set<String>) -> [String] {
         let knownVariables = Set(known.map { "GATEHOUSE_" + $0.uppercased() }).union(others)
-        return environment.keys.filter { $0.hasPrefix("GATEHOUSE_") && !knownVariables.contains($0) }.sorted().map { name in
+        return environment.keys.filter { $0.hasPrefix("GATEHOUSE_") && !knownVariables.contains($0) }.sorted().compactMap { name in
             let key = String(name.dropFirst("GATEHOUSE_".count)).lowercased()
-            return "\(name) is not a configuration variable\(suggestion(for: key, among: known, prefix: "GATEHOUSE_"))"
+            let hint = suggestion(for: key, among: known, prefix: "GATEHOUSE_")
+            return hint.isEmpty ? nil : "\(name) is not a configuration variable\(hint)"
         }
     }
 
