@@ -34,6 +34,21 @@ struct OperationsCLITests {
         #expect(result.stderr.contains("access_token_ttl"), "\(result.stderr)")
     }
 
+    @Test("a misspelt GATEHOUSE_ variable is warned about, naming the closest key; another tool's variable is not")
+    func misspeltEnvironmentVariable() throws {
+        let directory = try CLI.makeDirectory()
+        let result = try CLI.run(
+            ["clients", "list", "--database", "sqlite:\(directory.appendingPathComponent("g.sqlite").path)"],
+            environment: ["GATEHOUSE_ACESS_TOKEN_TTL": "60", "GATEHOUSE_TEST_HARNESS_DIRECTORY": "/tmp"],
+            in: directory
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning:") }
+        #expect(warnings.count == 1, "\(result.stderr)")
+        #expect(warnings.first?.contains("GATEHOUSE_ACCESS_TOKEN_TTL") == true, "\(result.stderr)")
+        #expect(!result.stderr.contains("GATEHOUSE_TEST_HARNESS_DIRECTORY"), "\(result.stderr)")
+    }
+
     @Test("a file that is not SQLite as --database gives a one-line error, not a crash")
     func notSQLite() throws {
         let directory = try CLI.makeDirectory()
