@@ -140,7 +140,6 @@ public enum GatehouseApplication {
             configuration: configuration,
             now: settings.now
         )
-        SignInVerifier.warmUp()
 
         // SPEC §9: HEAD is answered on every GET endpoint, from the GET handler without the body.
         let router = Router(context: GatehouseRequestContext.self, options: .autoGenerateHeadEndpoints)

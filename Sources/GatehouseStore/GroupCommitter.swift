@@ -1,3 +1,4 @@
+import GatehouseCore
 import Synchronization
 
 /// Writes rows that arrive concurrently as one multi-row `INSERT` (group commit).
@@ -70,29 +71,49 @@ final class GroupCommitter<Row: Sendable>: Sendable {
     }
 
     private func write(_ batch: [Pending]) async {
-        if batch.count == 1, let only = batch.first {
-            do {
-                try await insertOne(only.row)
-                only.continuation.resume()
-            } catch {
-                only.continuation.resume(throwing: error)
-            }
-            return
-        }
         do {
-            try await insertBatch(batch.map(\.row))
+            if batch.count == 1, let only = batch.first {
+                try await insertOne(only.row)
+            } else {
+                try await insertBatch(batch.map(\.row))
+            }
             for pending in batch { pending.continuation.resume() }
         } catch {
+            guard batch.count > 1, !Self.isUnavailable(error) else {
+                failWithQueue(batch, error)
+                return
+            }
             // The statement is atomic, so nothing was written; one bad row must not fail the
             // others, so each row is retried alone and gets its own answer.
-            for pending in batch {
+            for (index, pending) in batch.enumerated() {
                 do {
                     try await insertOne(pending.row)
                     pending.continuation.resume()
+                } catch  where Self.isUnavailable(error) {
+                    failWithQueue(Array(batch[index...]), error)
+                    return
                 } catch {
                     pending.continuation.resume(throwing: error)
                 }
             }
         }
+    }
+
+    /// A database that is busy or unreachable fails every row waiting for it at once: retrying
+    /// each would make the last of them wait `database_busy_timeout` once per row before it
+    /// (SPEC §9: a request waits at most that long).
+    private func failWithQueue(_ batch: [Pending], _ error: any Error) {
+        let waiting: [Pending] =
+            Self.isUnavailable(error)
+            ? state.withLock { state in
+                defer { state.queue.removeAll() }
+                return state.queue
+            } : []
+        for pending in batch + waiting { pending.continuation.resume(throwing: error) }
+    }
+
+    private static func isUnavailable(_ error: any Error) -> Bool {
+        if case .unavailable = error as? StoreError { return true }
+        return false
     }
 }
