@@ -117,6 +117,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// Records one operation in `gatehouse_database_operation_duration_seconds{operation}`.
+    static func recordDuration(of operation: String, since start: ContinuousClock.Instant) {
+        Timer(label: "gatehouse_database_operation_duration_seconds", dimensions: [("operation", operation)])
+            .record(duration: ContinuousClock.now - start)
+    }
+
     /// Runs `body` as one transaction: everything it writes commits, or, when it throws, nothing.
     /// - Parameter operation: the unit's name, the `operation` label of
     ///   `gatehouse_database_operation_duration_seconds`.
@@ -124,10 +130,7 @@ public final class Database: Sendable {
         _ operation: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         let start = ContinuousClock.now
-        defer {
-            Timer(label: "gatehouse_database_operation_duration_seconds", dimensions: [("operation", operation)])
-                .record(duration: ContinuousClock.now - start)
-        }
+        defer { Self.recordDuration(of: operation, since: start) }
         do {
             switch backend {
             case .sqlite(let engine):

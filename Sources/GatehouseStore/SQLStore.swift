@@ -17,8 +17,16 @@ public final class SQLStore: Sendable {
         // 256 rows of 9 parameters stay far below SQLite's and PostgreSQL's limits on binds.
         self.accessTokenWriter = GroupCommitter(
             maximumBatch: 256,
-            insertBatch: { records in try await database.withSQL { try await Database.insertAccessTokens(records, on: $0) } },
-            insertOne: { record in try await database.withSQL { try await Database.insertAccessTokens([record], on: $0) } }
+            insertBatch: { records in
+                let start = ContinuousClock.now
+                defer { Database.recordDuration(of: "insert_access_tokens", since: start) }
+                try await database.withSQL { try await Database.insertAccessTokens(records, on: $0) }
+            },
+            insertOne: { record in
+                let start = ContinuousClock.now
+                defer { Database.recordDuration(of: "insert_access_tokens", since: start) }
+                try await database.withSQL { try await Database.insertAccessTokens([record], on: $0) }
+            }
         )
     }
 
