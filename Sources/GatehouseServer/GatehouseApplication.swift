@@ -109,12 +109,12 @@ public enum GatehouseApplication {
         )
         let introspection = IntrospectionEndpoint(
             configuration: configuration, clients: clients, accessTokens: store, grants: store, users: store,
-            clientAuthenticationLimiter: clientAuthenticationLimiter
+            clientAuthenticationLimiter: clientAuthenticationLimiter, now: settings.now
         )
         let management = TokenManagementController(
             revocation: RevocationEndpoint(
                 configuration: configuration, clients: clients, accessTokens: store, grants: store,
-                clientAuthenticationLimiter: clientAuthenticationLimiter, events: settings.events
+                clientAuthenticationLimiter: clientAuthenticationLimiter, now: settings.now, events: settings.events
             ),
             introspection: introspection,
             maxBodyBytes: configuration.maxBodyBytes,
