@@ -141,7 +141,7 @@ public enum ErrorCatalog {
             meaning: "The access token is valid but lacks the scope the resource requires; the WWW-Authenticate header names it.",
             advice: "Request a token with that scope."
         ),
-    ]
+    ] + registrationEntries + resourceIndicatorEntries
 
     private static let entriesByCode: [OAuthErrorCode: Entry] = Dictionary(
         uniqueKeysWithValues: entries.map { ($0.code, $0) }
@@ -160,7 +160,7 @@ public enum ErrorCatalog {
     public static let messages: [ErrorMessage] =
         entries.map(\.message) + [
             .unsupportedContentType, .repeatedParameter, .missingParameter, .malformedParameter,
-            .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge, .unknownClient, .invalidRedirectURI,
+            .multipleClientAuthentications, .methodNotAllowed, .bodyTooLarge, .unknownClient, .unregisteredRedirectURI,
             .pkceRequired, .unsupportedChallengeMethod, .tokenOfAnotherClient,
         ]
 }
@@ -363,8 +363,8 @@ extension ErrorMessage {
             "ja": "client_id がないか、登録済みのクライアントを指していません。",
         ]
     )
-    public static let invalidRedirectURI = ErrorMessage(
-        id: "invalid_redirect_uri",
+    public static let unregisteredRedirectURI = ErrorMessage(
+        id: "unregistered_redirect_uri",
         code: .invalidRequest,
         texts: [
             "en": "The redirect_uri is missing or is not registered for this client.",

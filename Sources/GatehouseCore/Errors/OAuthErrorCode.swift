@@ -29,4 +29,12 @@ public struct OAuthErrorCode: RawRepresentable, Hashable, Sendable, Comparable, 
     // RFC 6750 §3.1
     public static let invalidToken = Self(rawValue: "invalid_token")
     public static let insufficientScope = Self(rawValue: "insufficient_scope")
+    // RFC 8707 §2
+    public static let invalidTarget = Self(rawValue: "invalid_target")
+    // RFC 7591 §3.2.2
+    public static let invalidRedirectURI = Self(rawValue: "invalid_redirect_uri")
+    public static let invalidClientMetadata = Self(rawValue: "invalid_client_metadata")
+    // SPEC §10: the admin API's answers for a missing object and a duplicate
+    public static let notFound = Self(rawValue: "not_found")
+    public static let conflict = Self(rawValue: "conflict")
 }
