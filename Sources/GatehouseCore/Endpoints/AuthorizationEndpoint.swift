@@ -49,7 +49,7 @@ public struct AuthorizationEndpoint: Sendable {
         let sentRedirectURI = parameters["redirect_uri"]
         guard !repeated.contains("redirect_uri"), let redirectURI = Self.redirectURI(sentRedirectURI, registered: client.redirectURIs) else {
             throw AuthorizationFailure.page(
-                .invalidRequest("redirect_uri missing or not registered for \(client.id)", message: .invalidRedirectURI)
+                .invalidRequest("redirect_uri missing or not registered for \(client.id)", message: .unregisteredRedirectURI)
             )
         }
         let state = parameters["state"]
