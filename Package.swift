@@ -146,6 +146,20 @@ let package = Package(
             path: "Examples/NotesAPI",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "gatehouse-example-provider",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Examples/ProviderApp",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GatehouseCoreTests",
             dependencies: [
