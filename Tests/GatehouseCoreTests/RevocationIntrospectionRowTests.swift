@@ -176,8 +176,8 @@ struct RevocationIntrospectionRowTests {
     }
 
     @Test(
-        "SPEC §6 revocation: an unknown, expired or already revoked token answers success",
-        arguments: ["unknown", "expired", "revoked twice", "hint refresh_token on an access token"]
+        "SPEC §6 revocation: an unknown, expired or already revoked token answers success; other parameters are ignored",
+        arguments: ["unknown", "expired", "revoked twice", "hint refresh_token on an access token", "an unknown parameter beside the token"]
     )
     func revocationSucceeds(_ situation: String) async throws {
         let scenario = try await TokenScenario.make(.webApp)
@@ -191,6 +191,8 @@ struct RevocationIntrospectionRowTests {
             scenario.bed.clock.advance(by: TimeInterval(scenario.bed.configuration.accessTokenTTL + 1))
         case "revoked twice":
             try await endpoint.handle(parameters: RequestParameters(parameters), authorization: scenario.caller.basicAuthorization)
+        case "an unknown parameter beside the token":
+            parameters["foo"] = "bar"
         default:
             parameters["token_type_hint"] = "refresh_token"
         }

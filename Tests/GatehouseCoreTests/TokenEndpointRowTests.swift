@@ -225,7 +225,8 @@ struct TokenErrorRow: Sendable, CustomTestStringConvertible {
             }, status: .badRequest, error: .invalidScope),
     ]
 
-    /// SPEC §7: the `dnsimple` profile answers these with `invalid_request`.
+    /// SPEC §7: the `dnsimple` profile answers a mismatch with `invalid_request`, and keeps
+    /// `invalid_grant` and `invalid_client` for the rest.
     static let dnsimple: [TokenErrorRow] = [
         TokenErrorRow(
             situation: "dnsimple profile: grant_type not supported", profile: .dnsimple, request: { .basic($0.caller, "grant_type=foo") },
@@ -242,6 +243,22 @@ struct TokenErrorRow: Sendable, CustomTestStringConvertible {
             situation: "dnsimple profile: code unknown", caller: .webApp, profile: .dnsimple,
             request: { .basic($0.caller, "grant_type=authorization_code&code=gthc_unknown&redirect_uri=https://app.example/cb") },
             status: .badRequest, error: .invalidGrant),
+        TokenErrorRow(
+            situation: "dnsimple profile: redirect_uri missing though the authorization request carried one", caller: .webApp,
+            profile: .dnsimple,
+            request: { scenario in .basic(scenario.caller, redeem(try await scenario.code(), redirectURI: .some(nil))) },
+            status: .badRequest, error: .invalidRequest),
+        TokenErrorRow(
+            situation: "dnsimple profile: code issued to another client", caller: .webApp, profile: .dnsimple,
+            request: { scenario in .basic(try await scenario.anotherClient(), redeem(try await scenario.code())) },
+            status: .badRequest, error: .invalidGrant),
+        TokenErrorRow(
+            situation: "dnsimple profile: failed client authentication", caller: .webApp, profile: .dnsimple,
+            request: { scenario in
+                EndpointCall(
+                    body: redeem(try await scenario.code()),
+                    authorization: RegisteredClient.basicAuthorization(id: scenario.caller.id, secret: "wrong"))
+            }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
     ]
 
     /// The body redeeming `code`; `redirectURI` and `verifier` replace the right ones (`nil`: left out).
