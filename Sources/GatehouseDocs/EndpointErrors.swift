@@ -70,6 +70,10 @@ public struct EndpointErrors: Sendable {
             .answer(.unauthorizedClient, "the client is not registered for this grant type"),
             .answer(.unsupportedGrantType, "grant_type is not one the server supports"),
             .answer(.invalidScope, "a scope is malformed, not registered for the client, or wider than the grant"),
+            .answer(
+                .invalidTarget,
+                "a resource is not an absolute URI without fragment or not one of the server's resources; on a code exchange or refresh, not one of the grant's"
+            ),
         ] + bodyRows
     )
 
@@ -104,6 +108,7 @@ public struct EndpointErrors: Sendable {
             .redirect(.accessDenied, "the user pressed Deny (redirect)"),
             .redirect(.unsupportedResponseType, "response_type other than code (redirect)"),
             .redirect(.invalidScope, "a scope not registered for the client (redirect)"),
+            .redirect(.invalidTarget, "a resource not an absolute URI without fragment, or not one of the server's resources (redirect)"),
             .redirect(.serverError, "an unexpected failure after the redirect URI was validated (redirect)"),
             .redirect(.temporarilyUnavailable, "maintenance is on (redirect)"),
         ]

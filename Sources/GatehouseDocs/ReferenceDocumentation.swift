@@ -78,7 +78,8 @@ public enum ReferenceDocumentation {
                   schema: {type: string, const: Accept-Language}
                 WWW-Authenticate:
                   description: On 401 after HTTP Basic, `Basic realm="gatehouse"`; on protected resources a Bearer
-                    challenge with realm, error, error_description and, for insufficient_scope, scope.
+                    challenge with realm, error, error_description and, for insufficient_scope, scope; on a 401 of
+                    /api/me also resource_metadata (RFC 9728 §5.1).
                   schema: {type: string}
                 Allow:
                   description: The methods the endpoint accepts (on 405).
@@ -114,6 +115,10 @@ public enum ReferenceDocumentation {
                     sub: {type: string}
                     iss: {type: string}
                     jti: {type: string}
+                    aud:
+                      description: Access tokens only. The resources the token was requested for (RFC 8707), or
+                        access_token_audience; a string for one, an array for several.
+                      oneOf: [{type: string}, {type: array, items: {type: string}}]
                 TokenRequest:
                   type: object
                   required: [grant_type]
@@ -124,6 +129,11 @@ public enum ReferenceDocumentation {
                     code_verifier: {type: string, description: The PKCE verifier (RFC 7636).}
                     refresh_token: {type: string, description: The refresh token (refresh_token).}
                     scope: {type: string, description: Space-separated scopes; defaults to those registered or granted.}
+                    resource:
+                      type: array
+                      items: {type: string, format: uri}
+                      description: RFC 8707, repeatable. Absolute URIs without fragment among the server's resources; on
+                        a code exchange or refresh, among those of the grant. They become the access token's aud.
                     client_id: {type: string, description: 'client_secret_post, or none for public clients.'}
                     client_secret: {type: string, description: client_secret_post.}
                 TokenOnlyRequest:
@@ -208,6 +218,7 @@ public enum ReferenceDocumentation {
                     - {name: code_challenge, in: query, schema: {type: string}}
                     - {name: code_challenge_method, in: query, schema: {type: string, const: S256}}
                     - {name: ui_locales, in: query, schema: {type: string}}
+                    - {name: resource, in: query, explode: true, schema: {type: array, items: {type: string, format: uri}}, description: 'RFC 8707, repeatable: the resources the tokens are for.'}
                   responses:
                     '200': {description: The login or consent page (HTML).}
                     '302':
@@ -229,6 +240,16 @@ public enum ReferenceDocumentation {
                         application/json:
                           schema: {type: object, required: [issuer, token_endpoint, response_types_supported]}
                           example: {issuer: 'http://127.0.0.1:8080', authorization_endpoint: 'http://127.0.0.1:8080/oauth2/authorize', token_endpoint: 'http://127.0.0.1:8080/oauth2/token', jwks_uri: 'http://127.0.0.1:8080/oauth2/jwks', response_types_supported: [code], code_challenge_methods_supported: [S256]}
+              \(EndpointPath.apiResourceMetadata.path):
+                get:
+                  summary: Protected resource metadata (RFC 9728) of {issuer}/api, the resource of /api/me
+                  responses:
+                    '200':
+                      description: Metadata.
+                      content:
+                        application/json:
+                          schema: {type: object, required: [resource, authorization_servers]}
+                          example: {resource: 'http://127.0.0.1:8080/api', authorization_servers: ['http://127.0.0.1:8080'], scopes_supported: [profile], bearer_methods_supported: [header]}
               \(EndpointPath.jwks.path):
                 get:
                   summary: Public signing keys (RFC 7517)

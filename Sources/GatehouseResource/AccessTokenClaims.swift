@@ -11,14 +11,21 @@ public struct AccessTokenClaims: Sendable, Equatable {
     public var username: String?
     public var expiresAt: Date?
     public var tokenID: String?
+    /// `aud`: where the token may be used — the resources it was requested for (RFC 8707), or the
+    /// authorization server's default audience. Empty when the verification source did not say.
+    public var audience: [String]
 
-    public init(subject: String, clientID: String, scope: ScopeSet, username: String? = nil, expiresAt: Date? = nil, tokenID: String? = nil) {
+    public init(
+        subject: String, clientID: String, scope: ScopeSet, username: String? = nil, expiresAt: Date? = nil, tokenID: String? = nil,
+        audience: [String] = []
+    ) {
         self.subject = subject
         self.clientID = clientID
         self.scope = scope
         self.username = username
         self.expiresAt = expiresAt
         self.tokenID = tokenID
+        self.audience = audience
     }
 }
 

@@ -10,6 +10,16 @@ import Logging
 /// JWT, by introspection, or against Gatehouse's store — and its claims are put in the request
 /// context for the handlers.
 ///
+/// Given a ``ProtectedResource``, it also refuses tokens whose `aud` does not name the resource
+/// (RFC 8707: a token requested for another resource must not work here), and points clients to
+/// the resource's metadata (RFC 9728 §5.1) with `resource_metadata` in every 401 challenge:
+///
+/// ```swift
+/// let notes = ProtectedResource(identifier: "https://api.example.com/notes", authorizationServers: ["https://auth.example.com"])
+/// BearerTokenMiddleware<AppContext>(verifier: verifier, realm: "notes", scope: ["read"], resource: notes)
+/// // 401: WWW-Authenticate: Bearer realm="notes", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/notes"
+/// ```
+///
 /// ```swift
 /// let verifier = JWKSVerifier(jwksURL: "https://auth.example.com/oauth2/jwks",
 ///                             issuer: "https://auth.example.com", audience: "https://auth.example.com")
@@ -21,6 +31,7 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
     private let verifier: any AccessTokenVerifier
     private let realm: String
     private let scope: ScopeSet
+    private let resource: ProtectedResource?
     private let presentation: ErrorPresentation
     private let retryAfter: Int
 
@@ -28,18 +39,21 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
     ///   - verifier: how tokens are checked.
     ///   - realm: the `realm` of the `WWW-Authenticate` challenge.
     ///   - scope: every scope the routes behind this middleware require.
+    ///   - resource: the protected resource the routes are (RFC 8707, RFC 9728); `nil` checks no
+    ///     audience here, leaving it to the verifier (``JWKSVerifier/audience``).
     ///   - errorURIBase: the authorization server's error documentation (its `error_uri_base`,
     ///     by default `{issuer}/docs/errors`); `nil` leaves `error_uri` out of the errors.
     ///   - locales: the languages of `error_description` (SPEC §9: errors of protected resources
     ///     are localized like every other).
     ///   - retryAfter: the `Retry-After` seconds of a 503 when the tokens cannot be checked.
     public init(
-        verifier: any AccessTokenVerifier, realm: String, scope: ScopeSet = [], errorURIBase: String? = nil,
-        locales: [String] = ErrorCatalog.languages, retryAfter: Int = 5
+        verifier: any AccessTokenVerifier, realm: String, scope: ScopeSet = [], resource: ProtectedResource? = nil,
+        errorURIBase: String? = nil, locales: [String] = ErrorCatalog.languages, retryAfter: Int = 5
     ) {
         self.verifier = verifier
         self.realm = realm
         self.scope = scope
+        self.resource = resource
         self.presentation = ErrorPresentation(errorURIBase: errorURIBase, locales: locales)
         self.retryAfter = retryAfter
     }
@@ -65,6 +79,10 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
         guard let claims else {
             return challenge(error: .invalidToken, request: request)
         }
+        if let resource, !resource.accepts(audience: claims.audience) {
+            context.logger.debug("bearer token for another audience", metadata: ["aud": "\(claims.audience)"])
+            return challenge(error: .invalidToken, request: request)
+        }
         guard scope.isSubset(of: claims.scope) else {
             return challenge(error: .insufficientScope, request: request)
         }
@@ -74,11 +92,14 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
     }
 
     /// RFC 6750 §3: the challenge, with the error and its English description when there is one
-    /// (the header stays ASCII), and the scope for `insufficient_scope`. The JSON body is the
-    /// error of SPEC §5, localized, with its headers.
+    /// (the header stays ASCII), and the scope for `insufficient_scope`; with a resource, a 401
+    /// names its metadata (RFC 9728 §5.1). The JSON body is the error of SPEC §5, localized, with
+    /// its headers.
     private func challenge(error code: OAuthErrorCode?, request: Request) -> Response {
         var parameters = ["realm=\"\(realm)\""]
+        let resourceMetadata = resource.map { "resource_metadata=\"\($0.metadataURL)\"" }
         guard let code else {
+            parameters += resourceMetadata.map { [$0] } ?? []
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer " + parameters.joined(separator: ", ")
             ErrorPresentation.addNoStore(to: &headers)
@@ -89,6 +110,9 @@ public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequest
         parameters.append("error_description=\"\(message.english)\"")
         if code == .insufficientScope {
             parameters.append("scope=\"\(scope)\"")
+        }
+        if let resourceMetadata, ErrorCatalog.status(of: code) == .unauthorized {
+            parameters.append(resourceMetadata)
         }
         var fields = HTTPFields()
         fields[.wwwAuthenticate] = "Bearer " + parameters.joined(separator: ", ")

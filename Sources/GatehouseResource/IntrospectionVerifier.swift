@@ -76,7 +76,8 @@ public final class IntrospectionVerifier: AccessTokenVerifier {
         }
         return AccessTokenClaims(
             subject: answer.sub ?? clientID, clientID: clientID, scope: ScopeSet(spaceSeparated: answer.scope ?? ""),
-            username: answer.username, expiresAt: answer.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.jti
+            username: answer.username, expiresAt: answer.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.jti,
+            audience: answer.aud?.values ?? []
         )
     }
 
@@ -89,11 +90,26 @@ public final class IntrospectionVerifier: AccessTokenVerifier {
         let exp: Int?
         let sub: String?
         let jti: String?
+        let aud: Audience?
 
         enum CodingKeys: String, CodingKey {
-            case active, scope, username, exp, sub, jti
+            case active, scope, username, exp, sub, jti, aud
             case clientID = "client_id"
             case tokenType = "token_type"
+        }
+    }
+
+    /// RFC 7662 §2.2: `aud` is a string or an array of strings.
+    private struct Audience: Decodable {
+        let values: [String]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let single = try? container.decode(String.self) {
+                values = [single]
+            } else {
+                values = try container.decode([String].self)
+            }
         }
     }
 

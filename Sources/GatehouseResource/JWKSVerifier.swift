@@ -33,7 +33,9 @@ public final class JWKSVerifier: AccessTokenVerifier {
 
     public let jwksURL: String
     public let issuer: String
-    public let audience: String
+    /// A value `aud` must contain, or `nil` to leave the audience to the middleware's
+    /// ``ProtectedResource``.
+    public let audience: String?
     public let cacheLifetime: TimeInterval
     public let minimumRefetchInterval: TimeInterval
     private let client: HTTPClient
@@ -41,11 +43,15 @@ public final class JWKSVerifier: AccessTokenVerifier {
     private let cache = Mutex(Cache())
     private let verified: Mutex<LRUCache<String, (claims: AccessTokenClaims, until: Date)>>
 
-    /// - Parameter maximumRemembered: how many verified tokens are remembered at most.
+    /// - Parameters:
+    ///   - audience: a value the token's `aud` must contain (RFC 9068 §4). Pass `nil` only when the
+    ///     ``BearerTokenMiddleware`` is given a ``ProtectedResource``, which checks `aud` instead;
+    ///     without either, a token issued for any other resource of the same server would pass.
+    ///   - maximumRemembered: how many verified tokens are remembered at most.
     public init(
         jwksURL: String,
         issuer: String,
-        audience: String,
+        audience: String?,
         cacheLifetime: TimeInterval = 300,
         minimumRefetchInterval: TimeInterval = 10,
         maximumRemembered: Int = 10_000,
@@ -86,7 +92,8 @@ public final class JWKSVerifier: AccessTokenVerifier {
         }
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(claims.expiresAt))
         let result = AccessTokenClaims(
-            subject: claims.subject, clientID: claims.clientID, scope: claims.scope, expiresAt: expiresAt, tokenID: claims.tokenID
+            subject: claims.subject, clientID: claims.clientID, scope: claims.scope, expiresAt: expiresAt, tokenID: claims.tokenID,
+            audience: claims.audience
         )
         verified.withLock { $0.set((result, min(expiresAt, date.addingTimeInterval(cacheLifetime))), for: digest) }
         return result

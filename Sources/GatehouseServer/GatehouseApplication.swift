@@ -160,12 +160,19 @@ public enum GatehouseApplication {
             router.get("/demo/callback") { request, context in await demo.receive(request, context: context) }
         }
 
-        // SPEC §4: a protected resource guarded by GatehouseResource in store mode.
+        // SPEC §4: a protected resource guarded by GatehouseResource in store mode; SPEC §10: the
+        // resource `{issuer}/api`, which also takes tokens requested without `resource`.
+        let apiResource = ProtectedResource(
+            identifier: configuration.apiResource, authorizationServers: [configuration.issuer], scopesSupported: ["profile"],
+            alsoAccepting: [configuration.accessTokenAudience],
+            metadataURL: EndpointPath.apiResourceMetadata.url(issuer: configuration.issuer)
+        )
+        router.get(RouterPath(EndpointPath.apiResourceMetadata.path)) { _, _ in apiResource.metadataResponse() }
         router.group(RouterPath(EndpointPath.me.path))
             .add(
                 middleware: BearerTokenMiddleware<GatehouseRequestContext>(
                     verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["profile"],
-                    errorURIBase: configuration.errorURIBase, locales: configuration.locales
+                    resource: apiResource, errorURIBase: configuration.errorURIBase, locales: configuration.locales
                 )
             )
             .get { _, context in MeController.me(context: context) }

@@ -13,7 +13,8 @@ struct StoreTokenVerifier: AccessTokenVerifier {
         guard answer.active, answer.tokenType == "Bearer", let clientID = answer.clientID else { return nil }
         return AccessTokenClaims(
             subject: answer.subject ?? clientID, clientID: clientID, scope: answer.scope ?? [], username: answer.username,
-            expiresAt: answer.expiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.tokenID
+            expiresAt: answer.expiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.tokenID,
+            audience: answer.audience ?? []
         )
     }
 }

@@ -24,6 +24,7 @@ extension SQLStore: AccessTokenStore {
                 clientID: try row.decode(column: "client_id", as: String.self),
                 userID: try row.decode(column: "user_id", as: String?.self),
                 scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
+                audience: ResourceList.resources(try row.decode(column: "audience", as: String?.self)),
                 issuedAt: Date(unixSeconds: try row.decode(column: "issued_at", as: Int.self)),
                 expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
                 grantID: try row.decode(column: "grant_id", as: String?.self),
@@ -39,11 +40,13 @@ extension Database {
     static func insertAccessTokens(_ records: [AccessTokenRecord], on sql: any SQLDatabase) async throws {
         try await insertRows(
             into: "access_tokens",
-            columns: ["id", "token_hash", "client_id", "user_id", "grant_id", "scope", "issued_at", "expires_at", "parent_token_hash"],
+            columns: [
+                "id", "token_hash", "client_id", "user_id", "grant_id", "scope", "audience", "issued_at", "expires_at", "parent_token_hash",
+            ],
             rows: records.map { record in
                 [
                     record.id, record.tokenHash, record.clientID, record.userID, record.grantID, record.scope.description,
-                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
+                    ResourceList.column(record.audience), record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
                 ]
             },
             on: sql,

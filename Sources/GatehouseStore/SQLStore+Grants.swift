@@ -6,9 +6,9 @@ extension SQLStore: GrantStore {
     public func createGrant(_ grant: Grant) async throws {
         try await insert(
             """
-            INSERT INTO grants (id, client_id, user_id, scope, created_at)
+            INSERT INTO grants (id, client_id, user_id, scope, resources, created_at)
             VALUES (\(bind: grant.id), \(bind: grant.clientID), \(bind: grant.userID), \(bind: grant.scope.description),
-                    \(bind: grant.createdAt.unixSeconds))
+                    \(bind: ResourceList.column(grant.resources)), \(bind: grant.createdAt.unixSeconds))
             """,
             duplicate: "a grant with this id"
         )
@@ -21,6 +21,7 @@ extension SQLStore: GrantStore {
                 clientID: try row.decode(column: "client_id", as: String.self),
                 userID: try row.decode(column: "user_id", as: String?.self),
                 scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
+                resources: ResourceList.resources(try row.decode(column: "resources", as: String?.self)),
                 createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
                 revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
             )
@@ -49,10 +50,11 @@ extension SQLStore: GrantStore {
     public func insertAuthorizationCode(_ code: AuthorizationCode) async throws {
         try await insert(
             """
-            INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, scope, code_challenge,
+            INSERT INTO authorization_codes (code_hash, grant_id, client_id, user_id, redirect_uri, scope, resources, code_challenge,
                                              code_challenge_method, state, created_at, expires_at)
             VALUES (\(bind: code.codeHash), \(bind: code.grantID), \(bind: code.clientID), \(bind: code.userID),
-                    \(bind: code.redirectURI), \(bind: code.scope.description), \(bind: code.codeChallenge),
+                    \(bind: code.redirectURI), \(bind: code.scope.description), \(bind: ResourceList.column(code.resources)),
+                    \(bind: code.codeChallenge),
                     \(bind: code.codeChallenge == nil ? nil : "S256"), \(bind: code.state), \(bind: code.createdAt.unixSeconds),
                     \(bind: code.expiresAt.unixSeconds))
             """,
@@ -69,6 +71,7 @@ extension SQLStore: GrantStore {
                 userID: try row.decode(column: "user_id", as: String.self),
                 redirectURI: try row.decode(column: "redirect_uri", as: String?.self),
                 scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
+                resources: ResourceList.resources(try row.decode(column: "resources", as: String?.self)),
                 codeChallenge: try row.decode(column: "code_challenge", as: String?.self),
                 state: try row.decode(column: "state", as: String?.self),
                 createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
@@ -86,7 +89,8 @@ extension SQLStore: GrantStore {
     public func refreshTokenWithGrant(hash: String) async throws -> (token: RefreshTokenRecord, grant: Grant)? {
         let row = try await rows(
             """
-            SELECT r.*, g.scope AS grant_scope, g.created_at AS grant_created_at, g.revoked_at AS grant_revoked_at
+            SELECT r.*, g.scope AS grant_scope, g.resources AS grant_resources, g.created_at AS grant_created_at,
+                   g.revoked_at AS grant_revoked_at
             FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = \(bind: hash)
             """
         ).first
@@ -95,6 +99,7 @@ extension SQLStore: GrantStore {
         let grant = Grant(
             id: token.grantID, clientID: token.clientID, userID: token.userID,
             scope: ScopeSet(spaceSeparated: try row.decode(column: "grant_scope", as: String.self)),
+            resources: ResourceList.resources(try row.decode(column: "grant_resources", as: String?.self)),
             createdAt: Date(unixSeconds: try row.decode(column: "grant_created_at", as: Int.self)),
             revokedAt: try row.decode(column: "grant_revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
         )

@@ -11,7 +11,7 @@ struct ErrorCatalogTests {
             .unauthorizedClient: .badRequest, .unsupportedGrantType: .badRequest, .invalidScope: .badRequest,
             .accessDenied: .badRequest, .unsupportedResponseType: .badRequest, .serverError: .internalServerError,
             .temporarilyUnavailable: .serviceUnavailable, .unsupportedTokenType: .badRequest,
-            .invalidToken: .unauthorized, .insufficientScope: .forbidden,
+            .invalidToken: .unauthorized, .insufficientScope: .forbidden, .invalidTarget: .badRequest,
         ]
         #expect(ErrorCatalog.entries.count == expected.count)
         for (code, status) in expected {

@@ -31,7 +31,7 @@ public struct AuthorizationEndpoint: Sendable {
     /// The client and the redirect URI are checked first; until both are trusted nothing is
     /// redirected (RFC 6749 §4.1.2.1, RFC 9700 §4.11). Then, in order: maintenance, repeated
     /// parameters, `response_type`, the client's grant types, PKCE (`pkce_required_for`), scope
-    /// (never empty).
+    /// (never empty), `resource` (RFC 8707, repeatable).
     /// - Throws: ``AuthorizationFailure``.
     public func validate(query: [UInt8]) async throws -> AuthorizationRequest {
         let parameters: RequestParameters
@@ -102,11 +102,18 @@ public struct AuthorizationEndpoint: Sendable {
         guard !scope.isEmpty else {
             throw refuse(.invalidScope("scope resolves to nothing"))
         }
+        let resources: [String]
+        do {
+            resources = try ResourcePolicy.resolve(requested: parameters.all("resource"), known: configuration.knownResources)
+        } catch {
+            throw refuse(error)
+        }
         return AuthorizationRequest(
             client: client,
             redirectURI: redirectURI,
             redirectURIWasSent: sentRedirectURI != nil,
             scope: scope,
+            resources: resources,
             state: state,
             codeChallenge: challenge,
             uiLocales: parameters["ui_locales"]
@@ -130,7 +137,10 @@ public struct AuthorizationEndpoint: Sendable {
     /// with `iss` from RFC 9207).
     public func issueCode(_ request: AuthorizationRequest, userID: String) async throws -> String {
         let date = now()
-        let grant = Grant(id: generator.makeIdentifier(), clientID: request.client.id, userID: userID, scope: request.scope, createdAt: date)
+        let grant = Grant(
+            id: generator.makeIdentifier(), clientID: request.client.id, userID: userID, scope: request.scope,
+            resources: request.resources, createdAt: date
+        )
         try await grants.createGrant(grant)
         let code = generator.make(.authorizationCode)
         try await grants.insertAuthorizationCode(
@@ -141,6 +151,7 @@ public struct AuthorizationEndpoint: Sendable {
                 userID: userID,
                 redirectURI: request.redirectURIWasSent ? request.redirectURI : nil,
                 scope: request.scope,
+                resources: request.resources,
                 codeChallenge: request.codeChallenge,
                 state: request.state,
                 createdAt: date,

@@ -22,6 +22,8 @@ public struct EndpointPath: Sendable, Hashable {
     public static let metadata = Self("/.well-known/oauth-authorization-server", [.get])
     public static let jwks = Self("/oauth2/jwks", [.get])
     public static let me = Self("/api/me", [.get])
+    /// RFC 9728 metadata of Gatehouse's own protected resource `{issuer}/api` (SPEC §10).
+    public static let apiResourceMetadata = Self("/.well-known/oauth-protected-resource/api", [.get])
     public static let errorDocs = Self("/docs/errors", [.get])
     public static let health = Self("/healthz", [.get])
     public static let ready = Self("/readyz", [.get])
@@ -31,5 +33,5 @@ public struct EndpointPath: Sendable, Hashable {
 
     /// The OAuth endpoints: any method they do not serve is answered with 405 in the error format
     /// of SPEC §5, with `Allow`.
-    public static let oauth: [Self] = [token, revocation, introspection, authorization, metadata, jwks]
+    public static let oauth: [Self] = [token, revocation, introspection, authorization, metadata, jwks, apiResourceMetadata]
 }

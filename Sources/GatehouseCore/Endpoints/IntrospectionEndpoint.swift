@@ -14,12 +14,16 @@ public struct IntrospectionEndpoint: Sendable {
         public var subject: String?
         public var issuer: String?
         public var tokenID: String?
+        /// `aud` of an access token: its resources (RFC 8707), or `access_token_audience` when it
+        /// was requested without any, as in its JWT form.
+        public var audience: [String]?
 
         public static let inactive = Answer(active: false)
 
         init(
             active: Bool, scope: ScopeSet? = nil, clientID: String? = nil, username: String? = nil, tokenType: String? = nil,
-            expiresAt: Int? = nil, issuedAt: Int? = nil, subject: String? = nil, issuer: String? = nil, tokenID: String? = nil
+            expiresAt: Int? = nil, issuedAt: Int? = nil, subject: String? = nil, issuer: String? = nil, tokenID: String? = nil,
+            audience: [String]? = nil
         ) {
             self.active = active
             self.scope = scope
@@ -31,6 +35,7 @@ public struct IntrospectionEndpoint: Sendable {
             self.subject = subject
             self.issuer = issuer
             self.tokenID = tokenID
+            self.audience = audience
         }
     }
 
@@ -88,7 +93,8 @@ public struct IntrospectionEndpoint: Sendable {
             guard visible(record.clientID), record.isActive(at: date), try await grantIsLive(record.grantID) else { return .inactive }
             return try await answer(
                 tokenType: "Bearer", clientID: record.clientID, userID: record.userID, scope: record.scope,
-                issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id
+                issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id,
+                audience: record.audience.isEmpty ? [configuration.accessTokenAudience] : record.audience
             )
         }
         if let record = try await grants.refreshToken(hash: hash) {
@@ -110,13 +116,14 @@ public struct IntrospectionEndpoint: Sendable {
 
     /// `sub` is the user, or for a client_credentials token the client itself (RFC 9068 §2.2).
     private func answer(
-        tokenType: String, clientID: String, userID: String?, scope: ScopeSet, issuedAt: Date, expiresAt: Date, tokenID: String
+        tokenType: String, clientID: String, userID: String?, scope: ScopeSet, issuedAt: Date, expiresAt: Date, tokenID: String,
+        audience: [String]? = nil
     ) async throws -> Answer {
         let username = try await userID.asyncFlatMap { try await users.user(id: $0)?.username }
         return Answer(
             active: true, scope: scope, clientID: clientID, username: username, tokenType: tokenType,
             expiresAt: Int(expiresAt.timeIntervalSince1970), issuedAt: Int(issuedAt.timeIntervalSince1970),
-            subject: userID ?? clientID, issuer: configuration.issuer, tokenID: tokenID
+            subject: userID ?? clientID, issuer: configuration.issuer, tokenID: tokenID, audience: audience
         )
     }
 }

@@ -8,6 +8,8 @@ public struct TokenEndpoint: Sendable {
     private let configuration: ServerConfiguration
     private let authenticator: ClientAuthenticator
     private let handlers: [String: any GrantHandler]
+    /// Computed once: the grants of every request read it.
+    private let knownResources: Set<String>
     private let now: @Sendable () -> Date
 
     public init(
@@ -21,6 +23,7 @@ public struct TokenEndpoint: Sendable {
         self.authenticator = ClientAuthenticator(
             clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter
         )
+        self.knownResources = configuration.knownResources
         self.handlers = Dictionary(handlers.map { ($0.grantType.rawValue, $0) }, uniquingKeysWith: { first, _ in first })
         self.now = now
     }
@@ -62,7 +65,8 @@ public struct TokenEndpoint: Sendable {
         let usedBasic = authorization.map { $0.lowercased().hasPrefix("basic ") } ?? false
         return try await handler.handle(
             GrantRequest(
-                parameters: parameters, client: client, now: now(), usedBasic: usedBasic, realm: configuration.realm, address: address
+                parameters: parameters, client: client, now: now(), usedBasic: usedBasic, realm: configuration.realm, address: address,
+                knownResources: knownResources
             )
         )
     }

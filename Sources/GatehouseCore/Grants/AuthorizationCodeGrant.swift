@@ -49,8 +49,11 @@ public struct AuthorizationCodeGrant: GrantHandler {
             throw OAuthError.invalidRequest("state differs from the authorization request (dnsimple profile)")
         }
         try verifyPKCE(challenge: record.codeChallenge, verifier: parameters["code_verifier"])
+        let resources = try ResourcePolicy.narrow(
+            requested: parameters.all("resource"), granted: record.resources, known: request.knownResources
+        )
         let access = try await accessTokens.make(
-            client: client, userID: record.userID, scope: record.scope, grantID: record.grantID, now: request.now
+            client: client, userID: record.userID, scope: record.scope, audience: resources, grantID: record.grantID, now: request.now
         )
         var refresh: (token: String, record: RefreshTokenRecord)?
         if client.grantTypes.contains(.refreshToken) {

@@ -23,7 +23,10 @@ public struct ClientCredentialsGrant: GrantHandler {
         let scope = try ScopePolicy.resolve(
             requested: request.parameters["scope"], allowed: client.scopes, default: client.scopes
         )
-        let issued = try await issuer.make(client: client, userID: nil, scope: scope, grantID: nil, now: request.now)
+        let resources = try ResourcePolicy.resolve(requested: request.parameters.all("resource"), known: request.knownResources)
+        let issued = try await issuer.make(
+            client: client, userID: nil, scope: scope, audience: resources, grantID: nil, now: request.now
+        )
         try await request.storing { try await tokens.insertAccessToken(issued.record) }
         events.record(
             SecurityEvent(

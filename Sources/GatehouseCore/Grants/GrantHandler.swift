@@ -22,10 +22,12 @@ public struct GrantRequest: Sendable {
     public let realm: String
     /// The client's address as SPEC §9 decides it, for the audit log.
     public let address: String?
+    /// The resources a `resource` parameter may name (``ServerConfiguration/knownResources``).
+    public let knownResources: Set<String>
 
     public init(
         parameters: RequestParameters, client: Client, now: Date, usedBasic: Bool = false, realm: String = "gatehouse",
-        address: String? = nil
+        address: String? = nil, knownResources: Set<String> = []
     ) {
         self.parameters = parameters
         self.client = client
@@ -33,6 +35,7 @@ public struct GrantRequest: Sendable {
         self.usedBasic = usedBasic
         self.realm = realm
         self.address = address
+        self.knownResources = knownResources
     }
 
     /// Runs a unit of work that stores tokens for the client, turning a client deleted since it

@@ -50,12 +50,16 @@ public struct RefreshTokenGrant: GrantHandler {
         }
         // RFC 6749 §6: the requested scope "MUST NOT include any scope not originally granted".
         let scope = try ScopePolicy.resolve(requested: request.parameters["scope"], allowed: record.scope, default: record.scope)
+        // RFC 8707 §2.2 likewise: the resources of the grant, or fewer of them.
+        let resources = try ResourcePolicy.narrow(
+            requested: request.parameters.all("resource"), granted: grant.resources, known: request.knownResources
+        )
         let access = try await accessTokens.make(
-            client: client, userID: record.userID, scope: scope, grantID: record.grantID,
+            client: client, userID: record.userID, scope: scope, audience: resources, grantID: record.grantID,
             parentTokenHash: record.tokenHash, now: request.now
         )
-        // The new refresh token keeps the grant's scope, so a narrower access token now does not
-        // narrow later ones.
+        // The new refresh token keeps the grant's scope (and the grant its resources), so a narrower
+        // access token now does not narrow later ones.
         let refresh = refreshTokens.make(
             clientID: client.id, userID: record.userID, scope: record.scope, grantID: record.grantID,
             parentTokenHash: record.tokenHash, now: request.now

@@ -10,6 +10,9 @@ public struct AccessTokenRecord: Sendable, Hashable {
     /// The user who granted the token; `nil` for `client_credentials`.
     public var userID: String?
     public var scope: ScopeSet
+    /// The resources (RFC 8707) the token is for, its `aud`; empty when none was requested, and the
+    /// audience is then the server's `access_token_audience`.
+    public var audience: [String]
     public var issuedAt: Date
     public var expiresAt: Date
     /// The grant (the family of one authorization) the token descends from, if any.
@@ -25,6 +28,7 @@ public struct AccessTokenRecord: Sendable, Hashable {
         clientID: String,
         userID: String?,
         scope: ScopeSet,
+        audience: [String] = [],
         issuedAt: Date,
         expiresAt: Date,
         grantID: String? = nil,
@@ -36,6 +40,7 @@ public struct AccessTokenRecord: Sendable, Hashable {
         self.clientID = clientID
         self.userID = userID
         self.scope = scope
+        self.audience = audience
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
         self.grantID = grantID

@@ -12,6 +12,9 @@ public struct AuthorizationCode: Sendable, Hashable {
     /// token request must then repeat it exactly (RFC 6749 §4.1.3).
     public var redirectURI: String?
     public var scope: ScopeSet
+    /// The `resource` parameters of the authorization request (RFC 8707), which the token request
+    /// may narrow.
+    public var resources: [String]
     /// PKCE (RFC 7636): the S256 challenge, when the request carried one.
     public var codeChallenge: String?
     /// The `state` of the authorization request, checked at the token endpoint in the `dnsimple` profile.
@@ -27,6 +30,7 @@ public struct AuthorizationCode: Sendable, Hashable {
         userID: String,
         redirectURI: String?,
         scope: ScopeSet,
+        resources: [String] = [],
         codeChallenge: String?,
         state: String?,
         createdAt: Date,
@@ -39,6 +43,7 @@ public struct AuthorizationCode: Sendable, Hashable {
         self.userID = userID
         self.redirectURI = redirectURI
         self.scope = scope
+        self.resources = resources
         self.codeChallenge = codeChallenge
         self.state = state
         self.createdAt = createdAt

@@ -7,14 +7,20 @@ public struct Grant: Sendable, Hashable {
     public var clientID: String
     public var userID: String?
     public var scope: ScopeSet
+    /// The resources (RFC 8707) the authorization was for; empty: the default audience only. Tokens
+    /// of the grant may be narrowed to some of them, never widened.
+    public var resources: [String]
     public var createdAt: Date
     public var revokedAt: Date?
 
-    public init(id: String, clientID: String, userID: String?, scope: ScopeSet, createdAt: Date, revokedAt: Date? = nil) {
+    public init(
+        id: String, clientID: String, userID: String?, scope: ScopeSet, resources: [String] = [], createdAt: Date, revokedAt: Date? = nil
+    ) {
         self.id = id
         self.clientID = clientID
         self.userID = userID
         self.scope = scope
+        self.resources = resources
         self.createdAt = createdAt
         self.revokedAt = revokedAt
     }

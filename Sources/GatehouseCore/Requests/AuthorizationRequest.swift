@@ -6,6 +6,9 @@ public struct AuthorizationRequest: Sendable, Equatable {
     /// Whether the request carried `redirect_uri`; if it did, the token request must repeat it.
     public let redirectURIWasSent: Bool
     public let scope: ScopeSet
+    /// The `resource` parameters (RFC 8707), each one of the server's resources; empty when none
+    /// was sent. Defaulted, so that code building a request without resources needs no change.
+    public var resources: [String] = []
     public let state: String?
     public let codeChallenge: String?
     /// `ui_locales` (OpenID Connect Core §3.1.2.1), the page language before `Accept-Language`.

@@ -2,12 +2,36 @@
 ///
 /// RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once" and
 /// "Parameters sent without a value MUST be treated as if they were omitted from the request."
-/// Decoding enforces both, so every endpoint sees at most one non-empty value per name.
+/// Decoding enforces both, so every endpoint sees at most one non-empty value per name, except for
+/// the names in ``repeatable``, which an extension defines as repeatable.
 public struct RequestParameters: Sendable, Equatable {
+    /// Parameters that may be sent more than once: RFC 8707 §2, "Multiple `resource` parameters MAY
+    /// be used to indicate that the requested token is intended to be used at multiple resources."
+    public static let repeatable: Set<String> = ["resource"]
+
     private var values: [String: String]
+    /// Every non-empty value of a repeatable parameter, in the order sent, without duplicates.
+    private var repeatedValues: [String: [String]]
 
     public init(_ values: [String: String] = [:]) {
         self.values = values.filter { !$0.value.isEmpty }
+        self.repeatedValues = self.values.filter { Self.repeatable.contains($0.key) }.mapValues { [$0] }
+    }
+
+    /// Parameters given as name-value pairs, a name possibly more than once (repeatable names keep
+    /// every value; for the others the first wins).
+    public init(pairs: [(String, String)]) {
+        self.init()
+        for (name, value) in pairs where !value.isEmpty {
+            add(name, value)
+        }
+    }
+
+    private mutating func add(_ name: String, _ value: String) {
+        if values[name] == nil { values[name] = value }
+        if Self.repeatable.contains(name), !(repeatedValues[name]?.contains(value) ?? false) {
+            repeatedValues[name, default: []].append(value)
+        }
     }
 
     /// Decodes a form-encoded body or query string.
@@ -22,11 +46,12 @@ public struct RequestParameters: Sendable, Equatable {
     }
 
     /// Decodes without refusing repeated parameters: the first value wins and the repeated names
-    /// are returned. The authorization endpoint needs this, because a repeated parameter there is
-    /// reported by redirect, which needs the client and redirect URI read first.
+    /// are returned (never a name in ``repeatable``, whose values are all kept). The authorization
+    /// endpoint needs this, because a repeated parameter there is reported by redirect, which needs
+    /// the client and redirect URI read first.
     /// - Throws: ``OAuthError`` `invalid_request` for bad percent-encoding or invalid UTF-8.
     public static func lenient(formEncoded bytes: [UInt8]) throws(OAuthError) -> (RequestParameters, repeated: [String]) {
-        var values: [String: String] = [:]
+        var parameters = RequestParameters()
         var seen: Set<String> = []
         var repeated: [String] = []
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
@@ -35,18 +60,22 @@ public struct RequestParameters: Sendable, Equatable {
             let rawValue = separator.map { pair[pair.index(after: $0)...] } ?? pair[pair.endIndex...]
             let name = try decodeComponent(rawName)
             let value = try decodeComponent(rawValue)
-            guard seen.insert(name).inserted else {
+            guard seen.insert(name).inserted || repeatable.contains(name) else {
                 repeated.append(name)
                 continue
             }
             if !value.isEmpty {
-                values[name] = value
+                parameters.add(name, value)
             }
         }
-        return (RequestParameters(values), repeated)
+        return (parameters, repeated)
     }
 
+    /// The value of a parameter; for a repeatable one, its first value.
     public subscript(name: String) -> String? { values[name] }
+
+    /// Every value of a repeatable parameter, in the order sent, duplicates removed.
+    public func all(_ name: String) -> [String] { repeatedValues[name] ?? [] }
 
     public var names: some Collection<String> { values.keys }
 

@@ -48,11 +48,14 @@ public struct AccessTokenIssuer: Sendable {
 
     /// A new access token in the client's format and its record. The token itself exists only in
     /// the returned value; the record keeps its hash.
-    /// - Parameter parentTokenHash: the refresh token whose rotation issues this token, if any.
+    /// - Parameters:
+    ///   - audience: the resources the token is for (RFC 8707); empty: the configured audience.
+    ///   - parentTokenHash: the refresh token whose rotation issues this token, if any.
     public func make(
         client: Client,
         userID: String?,
         scope: ScopeSet,
+        audience: [String] = [],
         grantID: String?,
         parentTokenHash: String? = nil,
         now: Date
@@ -66,7 +69,7 @@ public struct AccessTokenIssuer: Sendable {
         case .jwt:
             guard let jwt else { throw OAuthError.serverError("JWT access tokens requested but no keys configured") }
             let claims = JWTAccessToken.Claims(
-                issuer: jwt.issuer, subject: userID ?? client.id, audience: jwt.audience,
+                issuer: jwt.issuer, subject: userID ?? client.id, audience: audience.isEmpty ? [jwt.audience] : audience,
                 expiresAt: Int(expiresAt.timeIntervalSince1970), issuedAt: Int(now.timeIntervalSince1970),
                 tokenID: id, clientID: client.id, scope: scope
             )
@@ -78,6 +81,7 @@ public struct AccessTokenIssuer: Sendable {
             clientID: client.id,
             userID: userID,
             scope: scope,
+            audience: audience,
             issuedAt: now,
             expiresAt: expiresAt,
             grantID: grantID,

@@ -11,7 +11,8 @@ public enum JWTAccessToken {
     public struct Claims: Sendable, Equatable {
         public var issuer: String
         public var subject: String
-        public var audience: String
+        /// `aud`: the resources the token is for (RFC 8707), or the server's `access_token_audience`.
+        public var audience: [String]
         public var expiresAt: Int
         public var issuedAt: Int
         public var tokenID: String
@@ -19,7 +20,7 @@ public enum JWTAccessToken {
         public var scope: ScopeSet
 
         public init(
-            issuer: String, subject: String, audience: String, expiresAt: Int, issuedAt: Int, tokenID: String, clientID: String,
+            issuer: String, subject: String, audience: [String], expiresAt: Int, issuedAt: Int, tokenID: String, clientID: String,
             scope: ScopeSet
         ) {
             self.issuer = issuer
@@ -30,6 +31,17 @@ public enum JWTAccessToken {
             self.tokenID = tokenID
             self.clientID = clientID
             self.scope = scope
+        }
+
+        /// Claims for a single audience.
+        public init(
+            issuer: String, subject: String, audience: String, expiresAt: Int, issuedAt: Int, tokenID: String, clientID: String,
+            scope: ScopeSet
+        ) {
+            self.init(
+                issuer: issuer, subject: subject, audience: [audience], expiresAt: expiresAt, issuedAt: issuedAt, tokenID: tokenID,
+                clientID: clientID, scope: scope
+            )
         }
     }
 
@@ -42,7 +54,12 @@ public enum JWTAccessToken {
         var payload = JSONWriter()
         payload.add("iss", claims.issuer)
         payload.add("sub", claims.subject)
-        payload.add("aud", claims.audience)
+        // RFC 7519 §4.1.3: one audience "MAY be a single case-sensitive string", several an array.
+        if claims.audience.count == 1 {
+            payload.add("aud", claims.audience[0])
+        } else {
+            payload.add("aud", claims.audience)
+        }
         payload.add("exp", claims.expiresAt)
         payload.add("iat", claims.issuedAt)
         payload.add("jti", claims.tokenID)
@@ -68,11 +85,14 @@ public enum JWTAccessToken {
     ///
     /// RFC 9068 §4: the header's `typ` must be `at+jwt` and `alg` must be ES256 (no `none`, no
     /// algorithm the token chooses); `iss` and `aud` must be the expected ones; `exp` in the future.
-    /// - Parameter publicKey: looks up the verification key for a `kid`.
+    /// - Parameters:
+    ///   - audience: a value `aud` must contain; `nil` leaves the check to the caller, which then
+    ///     reads ``Claims/audience`` (a resource server that knows its resource identifier).
+    ///   - publicKey: looks up the verification key for a `kid`.
     public static func verify(
         _ token: String,
         issuer: String,
-        audience: String,
+        audience: String?,
         now: Date,
         publicKey: (String) async throws -> P256.Signing.PublicKey?
     ) async throws(VerificationError) -> Claims {
@@ -95,11 +115,11 @@ public enum JWTAccessToken {
             let jti = payload["jti"] as? String, let clientID = payload["client_id"] as? String
         else { throw .malformed }
         guard payload["iss"] as? String == issuer else { throw .wrongIssuer }
-        let audiences = (payload["aud"] as? [String]) ?? [(payload["aud"] as? String) ?? ""]
-        guard audiences.contains(audience) else { throw .wrongAudience }
+        let audiences = (payload["aud"] as? [String]) ?? (payload["aud"] as? String).map { [$0] } ?? []
+        if let audience, !audiences.contains(audience) { throw .wrongAudience }
         guard Double(exp) > now.timeIntervalSince1970 else { throw .expired }
         return Claims(
-            issuer: issuer, subject: sub, audience: audience, expiresAt: exp, issuedAt: iat, tokenID: jti, clientID: clientID,
+            issuer: issuer, subject: sub, audience: audiences, expiresAt: exp, issuedAt: iat, tokenID: jti, clientID: clientID,
             scope: ScopeSet(spaceSeparated: payload["scope"] as? String ?? "")
         )
     }

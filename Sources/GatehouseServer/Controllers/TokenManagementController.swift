@@ -38,6 +38,10 @@ struct TokenManagementController: Sendable {
             if let subject = answer.subject { json.add("sub", subject) }
             if let issuer = answer.issuer { json.add("iss", issuer) }
             if let tokenID = answer.tokenID { json.add("jti", tokenID) }
+            // RFC 7662 §2.2: a string, or an array for several audiences, as in the JWT (RFC 7519 §4.1.3).
+            if let audience = answer.audience {
+                if audience.count == 1 { json.add("aud", audience[0]) } else { json.add("aud", audience) }
+            }
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

@@ -8,7 +8,7 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents]
+    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .resourceIndicators]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -196,6 +196,19 @@ extension Migration {
             "CREATE INDEX refresh_tokens_user_id ON refresh_tokens (user_id)",
             "CREATE INDEX sessions_user_id ON sessions (user_id) WHERE user_id IS NOT NULL",
             "CREATE INDEX consents_user_id ON consents (user_id)",
+        ]
+    )
+
+    /// The resources (RFC 8707) of each grant and authorization code, and the audience of each
+    /// access token that was requested for resources (SPEC §10). Space-separated absolute URIs;
+    /// NULL: none, and the audience is `access_token_audience`.
+    static let resourceIndicators = Migration(
+        version: 7,
+        name: "resource indicators",
+        statements: [
+            "ALTER TABLE grants ADD COLUMN resources TEXT",
+            "ALTER TABLE authorization_codes ADD COLUMN resources TEXT",
+            "ALTER TABLE access_tokens ADD COLUMN audience TEXT",
         ]
     )
 }
