@@ -44,7 +44,7 @@ public struct EndpointErrors: Sendable {
         ErrorCatalog.entries.map(\.code).filter { code in rows.contains { $0.code == code } }
     }
 
-    public static let all: [EndpointErrors] = [token, revocation, introspection, authorization, protectedResource]
+    public static let all: [EndpointErrors] = [token, revocation, introspection, authorization, protectedResource, registration, registrationClient]
 
     static let bodyRows: [Row] = [
         .answer(.methodNotAllowed, "a method other than POST (the Allow header names POST)"),
@@ -120,6 +120,43 @@ public struct EndpointErrors: Sendable {
             .answer(.invalidRequest, "Bearer without a token, with two tokens, or with characters outside b64token"),
             .answer(.invalidToken, "the token is unknown, expired, revoked or forged"),
             .answer(.insufficientScope, "the token lacks the scope profile"),
+        ]
+    )
+
+    /// RFC 7591 §3.2.2 and SPEC §10: the JSON errors of dynamic registration.
+    public static let registration = EndpointErrors(
+        .registration,
+        [
+            .answer(.invalidRequest, "the body is not a JSON object, or a field has the wrong type"),
+            .answer(
+                .invalidRedirectURI,
+                "redirect_uris missing for authorization_code; a redirect URI not absolute, with a fragment, http on a host that is not loopback, or a private-use scheme for a confidential client"
+            ),
+            .answer(
+                .invalidClientMetadata,
+                "grant_types and response_types disagree; an unsupported grant type, response type or token_endpoint_auth_method; client_credentials for a public client or in open mode; a scope outside registration_scopes or reserved"
+            ),
+            .answer(.invalidToken, "in token mode, no access token with scope gatehouse:register (with WWW-Authenticate: Bearer)"),
+            .answer(.notFound, "registration is off"),
+            .answer(.rateLimited, "in open mode, client_auth_failure_limit registrations from this address within rate_limit_window"),
+        ] + bodyRows
+    )
+
+    /// RFC 7592: reading, replacing and deleting a registration with its registration access token.
+    public static let registrationClient = EndpointErrors(
+        .registrationClient,
+        [
+            .answer(.invalidRequest, "the PUT body is not a JSON object, a field has the wrong type, or its client_id is not the client's"),
+            .answer(.invalidRedirectURI, "PUT: as for registration"),
+            .answer(.invalidClientMetadata, "PUT: as for registration, or the client would change between public and confidential"),
+            .answer(
+                .invalidToken,
+                "no registration access token, or not this client's (also for a deleted or unknown client), with WWW-Authenticate: Bearer"
+            ),
+            .answer(.notFound, "registration is off"),
+            .answer(.methodNotAllowed, "a method other than GET, PUT or DELETE (the Allow header names them)"),
+            .answer(.bodyTooLarge, "the body is larger than max_body_bytes"),
+            .answer(.serverError, "the server failed, for example its database is down"),
         ]
     )
 }

@@ -136,6 +136,37 @@ public enum ReferenceDocumentation {
                         a code exchange or refresh, among those of the grant. They become the access token's aud.
                     client_id: {type: string, description: 'client_secret_post, or none for public clients.'}
                     client_secret: {type: string, description: client_secret_post.}
+                ClientMetadata:
+                  type: object
+                  description: RFC 7591 §2 client metadata; unknown fields are ignored.
+                  properties:
+                    client_name: {type: string}
+                    redirect_uris: {type: array, items: {type: string, format: uri}}
+                    grant_types: {type: array, items: {type: string, enum: [authorization_code, refresh_token, client_credentials]}}
+                    response_types: {type: array, items: {type: string, const: code}}
+                    token_endpoint_auth_method: {type: string, enum: [client_secret_basic, client_secret_post, none]}
+                    scope: {type: string, description: Space-separated.}
+                    client_uri: {type: string, format: uri}
+                    logo_uri: {type: string, format: uri}
+                    contacts: {type: array, items: {type: string}}
+                    post_logout_redirect_uris: {type: array, items: {type: string, format: uri}}
+                    token_format: {type: string, enum: [opaque, jwt]}
+                    skip_consent: {type: boolean}
+                    can_introspect: {type: boolean}
+                RegisteredClient:
+                  description: The registered metadata (RFC 7591 §3.2.1, RFC 7592 §3); the secret and the registration
+                    access token only in the answer that made them.
+                  allOf:
+                    - {$ref: '#/components/schemas/ClientMetadata'}
+                    - type: object
+                      required: [client_id, client_id_issued_at]
+                      properties:
+                        client_id: {type: string}
+                        client_id_issued_at: {type: integer}
+                        client_secret: {type: string}
+                        client_secret_expires_at: {type: integer, const: 0}
+                        registration_access_token: {type: string}
+                        registration_client_uri: {type: string, format: uri}
                 TokenOnlyRequest:
                   type: object
                   required: [token]
@@ -276,6 +307,7 @@ public enum ReferenceDocumentation {
 
             """
         yaml += errorResponses(EndpointErrors.protectedResource, bearer: true)
+        yaml += registrationPaths()
         yaml += """
               \(EndpointPath.errorDocs.path):
                 get:
@@ -295,6 +327,67 @@ public enum ReferenceDocumentation {
                     '503': {description: The database cannot be reached.}
 
             """
+        return yaml
+    }
+
+    /// Dynamic client registration (RFC 7591) and its configuration endpoint (RFC 7592), present
+    /// unless `registration` is `off`.
+    private static func registrationPaths() -> String {
+        let clientResponse = """
+                      content:
+                        application/json:
+                          schema: {$ref: '#/components/schemas/RegisteredClient'}
+
+            """
+        var yaml = """
+              \(EndpointPath.registration.path):
+                post:
+                  summary: Dynamic client registration (RFC 7591); in token mode with a gatehouse:register access token
+                  security: [{bearerToken: []}, {}]
+                  requestBody:
+                    required: true
+                    content:
+                      application/json:
+                        schema: {$ref: '#/components/schemas/ClientMetadata'}
+                        example: {client_name: Example App, redirect_uris: ['https://app.example.com/callback'], token_endpoint_auth_method: none, scope: profile}
+                  responses:
+                    '201':
+                      description: Registered, with client_id, the secret (not for none), registration_access_token and registration_client_uri.
+                      headers:
+                        Cache-Control: {$ref: '#/components/headers/Cache-Control'}
+                        Pragma: {$ref: '#/components/headers/Pragma'}
+
+            """
+        yaml += clientResponse
+        yaml += errorResponses(EndpointErrors.registration)
+        let parameter = "      parameters:\n        - {name: client_id, in: path, required: true, schema: {type: string}}\n"
+        yaml += "  \(EndpointPath.registrationClient.path):\n"
+        for (method, summary) in [
+            ("get", "Read a registration (RFC 7592 §2.1) with its registration access token"),
+            ("put", "Replace a registration's metadata (RFC 7592 §2.2); client_id and secret stay"),
+            ("delete", "Delete a registration and everything issued to the client (RFC 7592 §2.3)"),
+        ] {
+            yaml += "    \(method):\n      summary: \(summary)\n      security: [{bearerToken: []}]\n" + parameter
+            if method == "put" {
+                yaml += """
+                          requestBody:
+                            required: true
+                            content:
+                              application/json:
+                                schema: {$ref: '#/components/schemas/ClientMetadata'}
+
+                    """
+            }
+            yaml += "      responses:\n"
+            if method == "delete" {
+                yaml += "        '204': {description: Deleted.}\n"
+            } else {
+                yaml += "        '200':\n          description: The registered metadata.\n" + clientResponse
+            }
+            // Only a PUT has a body to refuse.
+            let rows = EndpointErrors.registrationClient.rows.filter { method == "put" || ![.badRequest, .contentTooLarge].contains($0.status) }
+            yaml += errorResponses(EndpointErrors(.registrationClient, rows))
+        }
         return yaml
     }
 

@@ -1,3 +1,4 @@
+public import Foundation
 public import GatehouseCore
 
 extension InMemoryStore: ClientRegistry {
@@ -8,6 +9,7 @@ extension InMemoryStore: ClientRegistry {
             }
             var stored = client
             stored.createdAt = client.createdAt.toTheSecond
+            stored.previousSecretExpiresAt = client.previousSecretExpiresAt?.toTheSecond
             state.clients[client.id] = stored
         }
     }
@@ -17,9 +19,25 @@ extension InMemoryStore: ClientRegistry {
     }
 
     public func clients() async throws -> [Client] {
-        read { state in
-            state.clients.values.sorted { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }
+        read { state in state.clients.values.sorted(by: Self.oldestFirst) }
+    }
+
+    public func clients(after cursor: ClientCursor?, limit: Int) async throws -> ClientPage {
+        let limit = max(limit, 1)
+        return read { state in
+            let after = state.clients.values.sorted(by: Self.oldestFirst).filter { client in
+                guard let cursor else { return true }
+                let createdAt = cursor.createdAt.toTheSecond
+                return client.createdAt > createdAt || (client.createdAt == createdAt && client.id > cursor.id)
+            }
+            let page = Array(after.prefix(limit))
+            return ClientPage(clients: page, nextCursor: after.count > limit ? page.last.map(ClientCursor.init(after:)) : nil)
         }
+    }
+
+    /// The order of the SQL store: creation time, then id.
+    private static func oldestFirst(_ lhs: Client, _ rhs: Client) -> Bool {
+        (lhs.createdAt, lhs.id) < (rhs.createdAt, rhs.id)
     }
 
     /// Deletes the client with everything that refers to it, as the schema's cascades do.
@@ -31,10 +49,37 @@ extension InMemoryStore: ClientRegistry {
         }
     }
 
-    public func updateClientSecret(id: String, secretHash: String) async throws -> Bool {
+    public func replaceClientMetadata(_ client: Client) async throws -> Bool {
+        try unit { state in
+            guard let stored = state.clients[client.id] else { return false }
+            guard !state.clients.values.contains(where: { $0.name == client.name && $0.id != client.id }) else {
+                throw StoreError.duplicate("a client named \(client.name)")
+            }
+            var replaced = client
+            replaced.secretHash = stored.secretHash
+            replaced.previousSecretHash = stored.previousSecretHash
+            replaced.previousSecretExpiresAt = stored.previousSecretExpiresAt
+            replaced.registrationAccessTokenHash = stored.registrationAccessTokenHash
+            replaced.createdAt = stored.createdAt
+            state.clients[client.id] = replaced
+            return true
+        }
+    }
+
+    public func rotateClientSecret(id: String, newHash: String, graceUntil: Date?) async throws -> Bool {
+        try unit { state in
+            guard let stored = state.clients[id], let current = stored.secretHash else { return false }
+            state.clients[id]?.previousSecretHash = graceUntil == nil ? nil : current
+            state.clients[id]?.previousSecretExpiresAt = graceUntil?.toTheSecond
+            state.clients[id]?.secretHash = newHash
+            return true
+        }
+    }
+
+    public func setRegistrationAccessTokenHash(id: String, hash: String) async throws -> Bool {
         try unit { state in
             guard state.clients[id] != nil else { return false }
-            state.clients[id]?.secretHash = secretHash
+            state.clients[id]?.registrationAccessTokenHash = hash
             return true
         }
     }

@@ -40,83 +40,54 @@ struct Clients: AsyncParsableCommand {
         @Flag(name: .customLong("can-introspect"), help: "May introspect any token.")
         var canIntrospect = false
 
+        @Flag(
+            name: .customLong("admin"),
+            help: "An administration client: confidential, allowed client_credentials, with the reserved scopes gatehouse:admin and gatehouse:register besides --scope."
+        )
+        var admin = false
+
+        @Option(name: .customLong("post-logout-redirect-uri"), help: "Where RP-initiated logout may return (repeatable).")
+        var postLogoutRedirectURIs: [String] = []
+
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             _ = loggingBootstrap
-            let client = try makeClient()
             let settings = try await Settings.load(options: options)
-            try Self.checkKnown(client.scopes, known: settings.server.scopes)
-            let secret = isPublic ? nil : SecretGenerator().make(.clientSecret)
-            var registered = client
-            registered.secretHash = secret.map(SecretHasher.hash)
+            var client = try makeClient(configuration: settings.server)
+            let secret = client.tokenEndpointAuthMethod == .none ? nil : SecretGenerator().make(.clientSecret)
+            client.secretHash = secret.map(SecretHasher.hash)
             try await settings.withStore(logger: settings.makeLogger()) { store in
                 do {
-                    try await store.createClient(registered)
+                    try await store.createClient(client)
                 } catch let error as StoreError {
                     throw CLIError("\(error)")
                 }
             }
-            settings.audit(.clientCreated, clientID: registered.id)
-            ClientOutput.print(registered, secret: secret, json: json)
+            settings.audit(.clientCreated, clientID: client.id)
+            ClientOutput.print(client, secret: secret, json: json)
         }
 
-        /// Validates the options into a client, before anything touches the database.
-        func makeClient() throws -> Client {
-            let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmedName.isEmpty else { throw CLIError("--name must not be empty") }
-            var grants: Set<GrantType> = []
-            for value in grantTypes {
-                guard let grant = GrantType(rawValue: value) else {
-                    throw CLIError("--grant-type must be one of \(GrantType.allCases.map(\.rawValue).joined(separator: ", ")), got \(value)")
-                }
-                grants.insert(grant)
-            }
-            if grants.isEmpty { grants = GrantType.defaults }
-            // SPEC §2: "a public client is never allowed client_credentials" (RFC 6749 §4.4).
-            if isPublic && grants.contains(.clientCredentials) {
-                throw CLIError("a public client cannot use client_credentials")
-            }
-            for uri in redirectURIs {
-                try Self.validateRedirectURI(uri, isPublic: isPublic)
-            }
-            let scopes: ScopeSet
-            do { scopes = try ScopeSet(parsing: scope) } catch { throw CLIError("--scope has a character RFC 6749 §3.3 forbids") }
-            let format = try tokenFormat.map { value in
-                guard let format = AccessTokenFormat(rawValue: value) else { throw CLIError("--token-format must be opaque or jwt, got \(value)") }
-                return format
-            }
-            return Client(
-                id: SecretGenerator().makeIdentifier(),
-                name: trimmedName,
-                secretHash: nil,
+        /// Validates the options into a client, before anything touches the database, by the one
+        /// validation every way of registering a client shares (SPEC §10).
+        func makeClient(configuration: ServerConfiguration) throws -> Client {
+            let metadata = ClientMetadata(
+                clientName: name,
                 redirectURIs: redirectURIs,
-                grantTypes: grants,
-                scopes: scopes,
-                tokenFormat: format,
+                grantTypes: grantTypes.isEmpty ? nil : grantTypes,
+                tokenEndpointAuthMethod: isPublic ? TokenEndpointAuthMethod.none.rawValue : nil,
+                scope: scope,
+                postLogoutRedirectURIs: postLogoutRedirectURIs,
+                tokenFormat: tokenFormat,
                 skipConsent: skipConsent,
-                canIntrospect: canIntrospect,
-                createdAt: Date()
+                canIntrospect: canIntrospect
             )
-        }
-
-        /// SPEC §3 `scopes`: when the server lists the scopes it knows, a client may be registered
-        /// only with those.
-        static func checkKnown(_ scopes: ScopeSet, known: ScopeSet?) throws {
-            guard let known else { return }
-            let unknown = scopes.subtracting(known)
-            guard unknown.isEmpty else {
-                throw CLIError("--scope names scopes the server does not know (configuration key scopes): \(unknown.joined(separator: " "))")
-            }
-        }
-
-        /// SPEC §10: the one redirect URI validation of every way a client is registered.
-        static func validateRedirectURI(_ uri: String, isPublic: Bool) throws {
+            let policy = ClientRegistrationPolicy(registrar: .commandLine(admin: admin), configuration: configuration)
             do {
-                try RedirectURIPolicy.validate(uri, isPublic: isPublic)
+                return try policy.client(from: metadata, id: SecretGenerator().makeIdentifier(), createdAt: Date())
             } catch {
-                throw CLIError("--redirect-uri \(error)")
+                throw CLIError(error.hint)
             }
         }
     }
@@ -241,6 +212,7 @@ enum ClientOutput {
         grant types:    \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))
         scope:          \(client.scopes)
         redirect URIs:  \(client.redirectURIs.joined(separator: " "))
+        logout URIs:    \(client.postLogoutRedirectURIs.joined(separator: " "))
         token format:   \(client.tokenFormat?.rawValue ?? "server default")
         skip consent:   \(client.skipConsent)
         can introspect: \(client.canIntrospect)
@@ -255,6 +227,8 @@ enum ClientOutput {
             "grant_types": .strings(client.grantTypes.sorted().map(\.rawValue)),
             "scope": .string(client.scopes.description),
             "redirect_uris": .strings(client.redirectURIs),
+            "post_logout_redirect_uris": .strings(client.postLogoutRedirectURIs),
+            "token_endpoint_auth_method": .string(client.tokenEndpointAuthMethod.rawValue),
             "skip_consent": .bool(client.skipConsent),
             "can_introspect": .bool(client.canIntrospect),
             "created_at": .int(Int(client.createdAt.timeIntervalSince1970)),

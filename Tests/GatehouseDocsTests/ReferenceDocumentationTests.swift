@@ -50,7 +50,7 @@ struct ReferenceDocumentationTests {
         let documented = ReferenceDocumentation.openAPI().split(separator: "\n")
             .filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        let served: [EndpointPath] = EndpointPath.oauth + [.me, .errorDocs, .health, .ready]
+        let served: [EndpointPath] = EndpointPath.oauth + [.me, .errorDocs, .health, .ready, .registration, .registrationClient]
         #expect(Set(documented) == Set(served.map(\.path)))
         #expect(documented.count == served.count)
     }

@@ -1,14 +1,22 @@
+public import Foundation
+
 /// Checks presented client credentials against the registration (RFC 6749 §2.3, §3.2.1), under
 /// the failure limit of SPEC §9 when a ``ClientAuthenticationLimiter`` is given.
 public struct ClientAuthenticator: Sendable {
     private let clients: any ClientStore
     private let realm: String
     private let limiter: ClientAuthenticationLimiter?
+    /// The server's clock, which decides when a rotated-away secret stops working.
+    private let now: @Sendable () -> Date
 
-    public init(clients: any ClientStore, realm: String, limiter: ClientAuthenticationLimiter? = nil) {
+    public init(
+        clients: any ClientStore, realm: String, limiter: ClientAuthenticationLimiter? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.clients = clients
         self.realm = realm
         self.limiter = limiter
+        self.now = now
     }
 
     /// The authenticated client, refusing a client that failed too often from `address` before
@@ -48,9 +56,7 @@ public struct ClientAuthenticator: Sendable {
         case .basic(_, let secret), .post(_, let secret):
             // Hash even for an unknown client so both answers take the same time.
             let presentedHash = Array(SecretHasher.hash(secret).utf8)
-            guard let client, let expected = client.secretHash,
-                SecretHasher.constantTimeEquals(presentedHash, Array(expected.utf8))
-            else {
+            guard let client, Self.matches(presentedHash, client, at: now()) else {
                 throw OAuthError.invalidClient(
                     client == nil ? "unknown client" : "wrong secret or public client sent a secret",
                     usedBasic: usedBasic, realm: realm
@@ -68,5 +74,17 @@ public struct ClientAuthenticator: Sendable {
         case .absent:
             throw OAuthError.invalidClient("no client credentials", usedBasic: false, realm: realm)
         }
+    }
+
+    /// Whether the presented secret is the client's, or the one its last rotation replaced while
+    /// that one's grace period lasts. Both comparisons always run, in constant time, so the answer
+    /// takes as long whichever secret matched.
+    static func matches(_ presentedHash: [UInt8], _ client: Client, at date: Date) -> Bool {
+        guard let expected = client.secretHash else { return false }
+        let current = SecretHasher.constantTimeEquals(presentedHash, Array(expected.utf8))
+        let previousHash = client.previousSecretHash.map { Array($0.utf8) } ?? []
+        let previous = SecretHasher.constantTimeEquals(presentedHash, previousHash)
+        let inGrace = client.previousSecretExpiresAt.map { date < $0 } ?? false
+        return current || (previous && inGrace)
     }
 }

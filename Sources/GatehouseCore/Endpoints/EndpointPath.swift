@@ -28,6 +28,10 @@ public struct EndpointPath: Sendable, Hashable {
     public static let health = Self("/healthz", [.get])
     public static let ready = Self("/readyz", [.get])
     public static let metrics = Self("/metrics", [.get])
+    /// Dynamic client registration (RFC 7591 §3), served unless `registration` is `off`.
+    public static let registration = Self("/oauth2/register", [.post])
+    /// A registered client's configuration endpoint (RFC 7592 §2), its `registration_client_uri`.
+    public static let registrationClient = Self("/oauth2/register/{client_id}", [.get, .put, .delete])
     /// SPEC §7: the token endpoint at DNSimple's path, served only in the `dnsimple` error profile.
     public static let dnsimpleToken = Self("/v2/oauth/access_token", [.post])
 

@@ -57,7 +57,7 @@ public struct IntrospectionEndpoint: Sendable {
     ) {
         self.configuration = configuration
         self.authenticator = ClientAuthenticator(
-            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter
+            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter, now: now
         )
         self.accessTokens = accessTokens
         self.grants = grants

@@ -21,7 +21,7 @@ public struct TokenEndpoint: Sendable {
     ) {
         self.configuration = configuration
         self.authenticator = ClientAuthenticator(
-            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter
+            clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter, now: now
         )
         self.knownResources = configuration.knownResources
         self.handlers = Dictionary(handlers.map { ($0.grantType.rawValue, $0) }, uniquingKeysWith: { first, _ in first })

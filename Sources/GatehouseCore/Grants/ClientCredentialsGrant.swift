@@ -20,8 +20,9 @@ public struct ClientCredentialsGrant: GrantHandler {
         guard !client.isPublic else {
             throw OAuthError.unauthorizedClient("public client asked for client_credentials")
         }
+        // SPEC §10: the one grant that may hand out the reserved scopes of an --admin client.
         let scope = try ScopePolicy.resolve(
-            requested: request.parameters["scope"], allowed: client.scopes, default: client.scopes
+            requested: request.parameters["scope"], allowed: client.scopes, default: client.scopes, grantsReserved: true
         )
         let resources = try ResourcePolicy.resolve(requested: request.parameters.all("resource"), known: request.knownResources)
         let issued = try await issuer.make(

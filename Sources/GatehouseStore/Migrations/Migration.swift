@@ -8,7 +8,7 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .resourceIndicators]
+    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .clientMetadata, .resourceIndicators]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -209,6 +209,25 @@ extension Migration {
             "ALTER TABLE grants ADD COLUMN resources TEXT",
             "ALTER TABLE authorization_codes ADD COLUMN resources TEXT",
             "ALTER TABLE access_tokens ADD COLUMN audience TEXT",
+        ]
+    )
+
+    /// RFC 7591 client metadata, the secret a rotation keeps valid for a grace period, and the
+    /// RFC 7592 registration access token (SPEC §10). Contacts are a JSON array: unlike URIs, a
+    /// contact may contain spaces. The index serves the admin API's pages, oldest first.
+    static let clientMetadata = Migration(
+        version: 6,
+        name: "client metadata, secret rotation, registration tokens",
+        statements: [
+            "ALTER TABLE clients ADD COLUMN token_endpoint_auth_method TEXT",
+            "ALTER TABLE clients ADD COLUMN client_uri TEXT",
+            "ALTER TABLE clients ADD COLUMN logo_uri TEXT",
+            "ALTER TABLE clients ADD COLUMN contacts TEXT NOT NULL DEFAULT '[]'",
+            "ALTER TABLE clients ADD COLUMN post_logout_redirect_uris TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE clients ADD COLUMN previous_secret_hash TEXT",
+            "ALTER TABLE clients ADD COLUMN previous_secret_expires_at BIGINT",
+            "ALTER TABLE clients ADD COLUMN registration_access_token_hash TEXT",
+            "CREATE INDEX clients_created_at_id ON clients (created_at, id)",
         ]
     )
 }
