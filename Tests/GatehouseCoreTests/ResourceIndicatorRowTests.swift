@@ -216,7 +216,9 @@ struct ResourceIndicatorRowTests {
         let second = try await scenario.send(.basic(scenario.client, "grant_type=refresh_token&refresh_token=\(refresh)"))
         #expect(try await scenario.audience(of: second.accessToken) == both)
         let third = try await scenario.send(
-            .basic(scenario.client, "grant_type=refresh_token&refresh_token=\(try #require(second.refreshToken))" + ResourceScenario.parameters([ResourceScenario.notes]))
+            .basic(
+                scenario.client,
+                "grant_type=refresh_token&refresh_token=\(try #require(second.refreshToken))" + ResourceScenario.parameters([ResourceScenario.notes]))
         )
         #expect(try await scenario.audience(of: third.accessToken) == [ResourceScenario.notes])
     }

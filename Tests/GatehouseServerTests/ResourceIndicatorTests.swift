@@ -39,7 +39,11 @@ struct ResourceIndicatorTests {
         arguments: Backend.available
     )
     func audience(backend: Backend) async throws {
-        try await LiveServer.run(backend, configure: { Self.configure(&$0); $0.accessTokenFormat = .jwt }) { server in
+        let configure: @Sendable (inout ServerConfiguration) -> Void = { configuration in
+            Self.configure(&configuration)
+            configuration.accessTokenFormat = .jwt
+        }
+        try await LiveServer.run(backend, configure: configure) { server in
             let client = try await server.register(scopes: ["read"])
             let cases: [(resources: [String], aud: Any)] = [
                 ([], LiveServer.issuer), ([Self.notes], Self.notes), ([Self.notes, Self.calendar], [Self.notes, Self.calendar]),
