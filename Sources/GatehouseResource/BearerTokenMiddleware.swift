@@ -10,22 +10,23 @@ import Logging
 /// JWT, by introspection, or against Gatehouse's store — and its claims are put in the request
 /// context for the handlers.
 ///
-/// Given a ``ProtectedResource``, it also refuses tokens whose `aud` does not name the resource
-/// (RFC 8707: a token requested for another resource must not work here), and points clients to
-/// the resource's metadata (RFC 9728 §5.1) with `resource_metadata` in every 401 challenge:
-///
-/// ```swift
-/// let notes = ProtectedResource(identifier: "https://api.example.com/notes", authorizationServers: ["https://auth.example.com"])
-/// BearerTokenMiddleware<AppContext>(verifier: verifier, realm: "notes", scope: ["read"], resource: notes)
-/// // 401: WWW-Authenticate: Bearer realm="notes", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/notes"
-/// ```
-///
 /// ```swift
 /// let verifier = JWKSVerifier(jwksURL: "https://auth.example.com/oauth2/jwks",
 ///                             issuer: "https://auth.example.com", audience: "https://auth.example.com")
 /// router.group("notes")
 ///     .add(middleware: BearerTokenMiddleware<AppContext>(verifier: verifier, realm: "notes", scope: ["read"]))
 ///     .get { _, context in "hello \(context.accessToken?.subject ?? "")" }
+/// ```
+///
+/// Given a ``ProtectedResource``, it also refuses tokens whose `aud` does not name the resource
+/// (RFC 8707: a token requested for another resource must not work here), and points clients to
+/// the resource's metadata (RFC 9728 §5.1) with `resource_metadata` in every 401 challenge. The
+/// verifier then leaves `aud` to the middleware (`JWKSVerifier(…, audience: nil)`):
+///
+/// ```swift
+/// let notes = ProtectedResource(identifier: "https://api.example.com/notes", authorizationServers: ["https://auth.example.com"])
+/// BearerTokenMiddleware<AppContext>(verifier: verifier, realm: "notes", scope: ["read"], resource: notes)
+/// // 401: WWW-Authenticate: Bearer realm="notes", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/notes"
 /// ```
 public struct BearerTokenMiddleware<Context: RequestContext & BearerTokenRequestContext>: RouterMiddleware {
     private let verifier: any AccessTokenVerifier
