@@ -87,7 +87,7 @@ public struct ProtectedResource: Sendable, Equatable {
     /// the deployment.
     public func metadataResponse() -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
+        headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "public, max-age=300"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metadataDocument)))
     }

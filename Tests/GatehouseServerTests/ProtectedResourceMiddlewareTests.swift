@@ -155,7 +155,7 @@ struct ProtectedResourceMiddlewareTests {
         try await Self.runAPI(verifier: StaticVerifier()) { api in
             let response = try await api.execute(uri: "/.well-known/oauth-protected-resource/notes", method: .get)
             #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/json")
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8")
             #expect(
                 String(buffer: response.body)
                     == #"{"resource":"https://api.example.test/notes","authorization_servers":["https://auth.example.test"],"scopes_supported":["read"],"bearer_methods_supported":["header"]}"#

@@ -181,7 +181,7 @@ struct ResourceIndicatorTests {
         try await LiveServer.run(backend) { server in
             let response = try await server.send(.get, "/.well-known/oauth-protected-resource/api")
             #expect(response.status == .ok)
-            #expect(response.headers[.contentType] == "application/json")
+            #expect(response.headers[.contentType] == "application/json; charset=utf-8")
             let document = response.json
             #expect(document["resource"] as? String == Self.apiResource)
             #expect(document["authorization_servers"] as? [String] == [LiveServer.issuer])
