@@ -56,7 +56,7 @@ struct FaultTests {
 
     @Test(
         "SIGTERM during a burst of token requests: exit 0 within shutdown_timeout, every token answered 200 is active afterwards",
-        arguments: Backend.available
+        .spec("ops.shutdown"), arguments: Backend.available
     )
     func sigtermKeepsAnsweredTokens(backend: Backend) async throws {
         let directory = try CLI.makeDirectory()
@@ -109,7 +109,9 @@ struct FaultTests {
         #expect(inactive == 0, "\(inactive) of \(tokens.count) tokens answered 200 are not active after SIGTERM")
     }
 
-    @Test("another connection holds SQLite's write lock: 503 with Retry-After within busy_timeout + 1 s, no spinning, then 200 again")
+    @Test(
+        "another connection holds SQLite's write lock: 503 with Retry-After within busy_timeout + 1 s, no spinning, then 200 again",
+        .spec("ops.busy-database"), .spec("errors.status.500-503"))
     func sqliteWriteLockHeld() async throws {
         let (server, client, file) = try await Self.serveOnSQLite(busyTimeout: 1)
         defer { server.stop() }
@@ -143,7 +145,7 @@ struct FaultTests {
         #expect(after.status == 200, "after the lock was released: \(after.status)")
     }
 
-    @Test("token requests queued behind a locked SQLite each answer within busy_timeout + 1 s")
+    @Test("token requests queued behind a locked SQLite each answer within busy_timeout + 1 s", .spec("ops.busy-database"), .spec("ops.bounded-waiting"))
     func sqliteWriteLockQueue() async throws {
         let (server, client, file) = try await Self.serveOnSQLite(busyTimeout: 1)
         defer { server.stop() }
@@ -169,6 +171,7 @@ struct FaultTests {
 
     @Test(
         "PostgreSQL stopped: 503 with Retry-After within busy_timeout + 1 s; started again: answers without a restart",
+        .spec("ops.unreachable-database"), .spec("errors.status.500-503"),
         .enabled(if: PrivatePostgres.canRun, "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin to run a private server"),
         .timeLimit(.minutes(3))
     )
@@ -373,15 +376,20 @@ extension FaultTests {
         }
     }
 
-    /// SPEC §9: a database fault is `503 temporarily_unavailable` with `Retry-After`, never a 500.
+    /// SPEC §9: a database fault is `503 temporarily_unavailable` with `Retry-After`, never a 500,
+    /// in the error format of SPEC §5.
     static func expectUnavailable(_ response: HTTP.Response, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(response.status == 503, "\(name) answered \(response.status)", sourceLocation: sourceLocation)
         #expect(response.json["error"] as? String == "temporarily_unavailable", "\(name): \(response.json)", sourceLocation: sourceLocation)
+        #expect(response.json["error_description"] as? String != nil, "\(name): \(response.json)", sourceLocation: sourceLocation)
         #expect(
             response.header("Retry-After").flatMap(Int.init).map { $0 >= 1 } == true,
             "\(name): Retry-After \(response.header("Retry-After") ?? "missing")", sourceLocation: sourceLocation
         )
-        #expect(response.header("Cache-Control") == "no-store", sourceLocation: sourceLocation)
+        let headers = ["Content-Type", "Content-Language", "Cache-Control", "Pragma", "Vary"].map { response.header($0) }
+        #expect(
+            headers == ["application/json; charset=utf-8", "en", "no-store", "no-cache", "Accept-Language"], "\(name): \(headers)",
+            sourceLocation: sourceLocation)
     }
 
     /// User plus system CPU time of a process so far, from `/proc/PID/stat`.

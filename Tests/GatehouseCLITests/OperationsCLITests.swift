@@ -60,7 +60,7 @@ struct OperationsCLITests {
         #expect(result.stderr.hasPrefix("gatehouse: "), "\(result.stderr)")
     }
 
-    @Test("the audit log records client and key administration, without the secret", arguments: Backend.available)
+    @Test("the audit log records client and key administration, without the secret", .spec("ops.audit-log"), arguments: Backend.available)
     func auditOfAdministration(backend: Backend) throws {
         let directory = try CLI.makeDirectory()
         let log = directory.appendingPathComponent("audit.jsonl")
@@ -93,7 +93,7 @@ struct OperationsCLITests {
         #expect(stat(log.path, &status) == 0 && status.st_mode & 0o777 == 0o600)
     }
 
-    @Test("the audit log of a token flow has its events and none of the secrets or tokens used")
+    @Test("the audit log of a token flow has its events and none of the secrets or tokens used", .spec("ops.audit-log"))
     func auditOfTokenFlow() async throws {
         let directory = try CLI.makeDirectory()
         let log = directory.appendingPathComponent("audit.jsonl")
@@ -125,7 +125,7 @@ struct OperationsCLITests {
         #expect(!text.contains(secret) && !text.contains(token) && !text.contains("wrong-secret"))
     }
 
-    @Test("a half-sent request is closed after idle_timeout")
+    @Test("a half-sent request is closed after idle_timeout", .spec("ops.idle-timeout"))
     func idleTimeout() async throws {
         let directory = try CLI.makeDirectory()
         let server = try ServeProcess(environment: ["GATEHOUSE_IDLE_TIMEOUT": "1"], in: directory)
@@ -142,7 +142,7 @@ struct OperationsCLITests {
         #expect(elapsed >= 0.5 && elapsed < 5, "closed after \(elapsed) s")
     }
 
-    @Test("SIGTERM during a burst of token requests: exit 0, and every token answered 200 is active afterwards")
+    @Test("SIGTERM during a burst of token requests: exit 0, and every token answered 200 is active afterwards", .spec("ops.shutdown"))
     func gracefulShutdown() async throws {
         let directory = try CLI.makeDirectory()
         let database = databaseArguments(.sqlite, in: directory)

@@ -42,6 +42,8 @@ struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
         case redirect(OAuthErrorCode)
     }
 
+    /// The SPEC.md row (``SpecRows``) this situation belongs to.
+    let spec: String
     let situation: String
     var caller: Caller = .webApp
     let query: @Sendable (inout AuthorizationQuery) -> Void
@@ -57,46 +59,60 @@ struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
     }
 
     static let all: [AuthorizationErrorRow] = [
-        AuthorizationErrorRow(situation: "unknown client_id", query: { $0.clientID = "nobody" }, answer: .page),
-        AuthorizationErrorRow(situation: "client_id missing", query: { $0.clientID = nil }, answer: .page),
-        AuthorizationErrorRow(situation: "client_id repeated", query: { $0.extra = [("client_id", "other")] }, answer: .page),
-        AuthorizationErrorRow(situation: "redirect_uri not registered", query: { $0.redirectURI = "https://evil.example/cb" }, answer: .page),
-        AuthorizationErrorRow(situation: "redirect_uri differs in path", query: { $0.redirectURI = "https://app.example/cb2" }, answer: .page),
+        AuthorizationErrorRow(spec: "authorize.no-redirect", situation: "unknown client_id", query: { $0.clientID = "nobody" }, answer: .page),
+        AuthorizationErrorRow(spec: "authorize.no-redirect", situation: "client_id missing", query: { $0.clientID = nil }, answer: .page),
+        AuthorizationErrorRow(spec: "authorize.no-redirect", situation: "client_id repeated", query: { $0.extra = [("client_id", "other")] }, answer: .page),
         AuthorizationErrorRow(
-            situation: "redirect_uri missing with two registered", caller: .twoRedirectURIs, query: { $0.redirectURI = nil }, answer: .page),
+            spec: "authorize.no-redirect", situation: "redirect_uri not registered", query: { $0.redirectURI = "https://evil.example/cb" }, answer: .page),
         AuthorizationErrorRow(
-            situation: "redirect_uri repeated", query: { $0.extra = [("redirect_uri", "https://app.example/cb")] }, answer: .page),
-        AuthorizationErrorRow(situation: "response_type missing", query: { $0.responseType = nil }, answer: .redirect(.invalidRequest)),
-        AuthorizationErrorRow(situation: "a parameter repeated", query: { $0.extra = [("scope", "read")] }, answer: .redirect(.invalidRequest)),
+            spec: "authorize.no-redirect", situation: "redirect_uri differs in path", query: { $0.redirectURI = "https://app.example/cb2" }, answer: .page),
         AuthorizationErrorRow(
-            situation: "PKCE missing for a public client", caller: .publicApp,
+            spec: "authorize.no-redirect", situation: "redirect_uri missing with two registered", caller: .twoRedirectURIs, query: { $0.redirectURI = nil },
+            answer: .page),
+        AuthorizationErrorRow(
+            spec: "authorize.no-redirect", situation: "redirect_uri repeated", query: { $0.extra = [("redirect_uri", "https://app.example/cb")] }, answer: .page
+        ),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_request", situation: "response_type missing", query: { $0.responseType = nil }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_request", situation: "a parameter repeated", query: { $0.extra = [("scope", "read")] }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_request", situation: "PKCE missing for a public client", caller: .publicApp,
             query: {
                 $0.challenge = nil
                 $0.method = nil
             }, answer: .redirect(.invalidRequest)),
         AuthorizationErrorRow(
-            situation: "code_challenge without a method (plain)", query: { $0.method = nil }, answer: .redirect(.invalidRequest)),
-        AuthorizationErrorRow(situation: "code_challenge_method plain", query: { $0.method = "plain" }, answer: .redirect(.invalidRequest)),
-        AuthorizationErrorRow(situation: "code_challenge malformed", query: { $0.challenge = "short" }, answer: .redirect(.invalidRequest)),
+            spec: "authorize.invalid_request", situation: "code_challenge without a method (plain)", query: { $0.method = nil },
+            answer: .redirect(.invalidRequest)),
         AuthorizationErrorRow(
-            situation: "code_challenge_method without a code_challenge", query: { $0.challenge = nil }, answer: .redirect(.invalidRequest)),
+            spec: "authorize.invalid_request", situation: "code_challenge_method plain", query: { $0.method = "plain" }, answer: .redirect(.invalidRequest)),
         AuthorizationErrorRow(
-            situation: "PKCE missing for a confidential client with pkce_required_for all",
+            spec: "authorize.invalid_request", situation: "code_challenge malformed", query: { $0.challenge = "short" }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_request", situation: "code_challenge_method without a code_challenge", query: { $0.challenge = nil },
+            answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_request", situation: "PKCE missing for a confidential client with pkce_required_for all",
             query: {
                 $0.challenge = nil
                 $0.method = nil
             }, answer: .redirect(.invalidRequest), pkceRequiredForAll: true),
         AuthorizationErrorRow(
-            situation: "client not allowed authorization_code", caller: .noCodeGrant, query: { _ in }, answer: .redirect(.unauthorizedClient)),
+            spec: "authorize.unauthorized_client", situation: "client not allowed authorization_code", caller: .noCodeGrant, query: { _ in },
+            answer: .redirect(.unauthorizedClient)),
         AuthorizationErrorRow(
-            situation: "response_type token", query: { $0.responseType = "token" }, answer: .redirect(.unsupportedResponseType)),
-        AuthorizationErrorRow(situation: "scope unknown to the client", query: { $0.scope = "read admin" }, answer: .redirect(.invalidScope)),
-        AuthorizationErrorRow(situation: "scope that resolves to nothing", query: { $0.scope = " " }, answer: .redirect(.invalidScope)),
+            spec: "authorize.unsupported_response_type", situation: "response_type token", query: { $0.responseType = "token" },
+            answer: .redirect(.unsupportedResponseType)),
         AuthorizationErrorRow(
-            situation: "no scope, client registered without scopes", caller: .noScopes, query: { $0.scope = nil },
+            spec: "authorize.invalid_scope", situation: "scope unknown to the client", query: { $0.scope = "read admin" }, answer: .redirect(.invalidScope)),
+        AuthorizationErrorRow(spec: "ops.consent", situation: "scope that resolves to nothing", query: { $0.scope = " " }, answer: .redirect(.invalidScope)),
+        AuthorizationErrorRow(
+            spec: "ops.consent", situation: "no scope, client registered without scopes", caller: .noScopes, query: { $0.scope = nil },
             answer: .redirect(.invalidScope)),
         AuthorizationErrorRow(
-            situation: "maintenance is on", query: { _ in }, answer: .redirect(.temporarilyUnavailable), maintenance: true),
+            spec: "authorize.temporarily_unavailable", situation: "maintenance is on", query: { _ in }, answer: .redirect(.temporarilyUnavailable),
+            maintenance: true),
     ]
 }
 

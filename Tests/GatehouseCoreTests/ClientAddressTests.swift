@@ -71,7 +71,7 @@ struct ClientAddressRow: Sendable, CustomTestStringConvertible {
 
 @Suite("Client address")
 struct ClientAddressTests {
-    @Test("the client address follows SPEC §9", arguments: ClientAddressRow.all)
+    @Test("the client address follows SPEC §9", .spec("ops.client-address"), arguments: ClientAddressRow.all)
     func resolve(row: ClientAddressRow) {
         let address = ClientAddress.resolve(
             peer: row.peer, forwardedFor: row.forwardedFor, forwarded: row.forwarded, trustedProxies: row.trusted.compactMap(IPAddressRange.init)

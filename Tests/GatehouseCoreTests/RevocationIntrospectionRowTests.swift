@@ -143,7 +143,9 @@ struct RevocationIntrospectionRowTests {
         #expect(error?.headerFields[.wwwAuthenticate] == (row.basicChallenge ? #"Basic realm="gatehouse", charset="UTF-8""# : nil))
     }
 
-    @Test("SPEC §6 revocation: every error row answers its status and code", arguments: ClientAuthenticatedErrorRow.revocation)
+    @Test(
+        "SPEC §6 revocation: every error row answers its status and code", .spec("revoke.invalid_request"),
+        .spec("revoke.unsupported_token_type"), .spec("revoke.unauthorized_client"), arguments: ClientAuthenticatedErrorRow.revocation)
     func revocationErrorRow(_ row: ClientAuthenticatedErrorRow) async throws {
         let scenario = try await TokenScenario.make(row.caller)
         let call = try await row.request(scenario)
@@ -153,7 +155,9 @@ struct RevocationIntrospectionRowTests {
         expect(error, row)
     }
 
-    @Test("SPEC §6 introspection: every error row answers its status and code", arguments: ClientAuthenticatedErrorRow.introspection)
+    @Test(
+        "SPEC §6 introspection: every error row answers its status and code", .spec("introspect.invalid_client"),
+        arguments: ClientAuthenticatedErrorRow.introspection)
     func introspectionErrorRow(_ row: ClientAuthenticatedErrorRow) async throws {
         let scenario = try await TokenScenario.make(row.caller)
         let call = try await row.request(scenario)
@@ -177,6 +181,7 @@ struct RevocationIntrospectionRowTests {
 
     @Test(
         "SPEC §6 revocation: an unknown, expired or already revoked token answers success; other parameters are ignored",
+        .spec("revoke.success"),
         arguments: ["unknown", "expired", "revoked twice", "hint refresh_token on an access token", "an unknown parameter beside the token"]
     )
     func revocationSucceeds(_ situation: String) async throws {

@@ -80,7 +80,7 @@ struct AuthorizationCodeFlowTests {
         }
     }
 
-    @Test("Deny redirects with access_denied and issues nothing", arguments: Backend.available)
+    @Test("Deny redirects with access_denied and issues nothing", .spec("authorize.access_denied"), arguments: Backend.available)
     func deny(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -118,7 +118,7 @@ struct AuthorizationCodeFlowTests {
         }
     }
 
-    @Test("repeated failures for one username are slowed down with 429 and Retry-After", arguments: Backend.available)
+    @Test("repeated failures for one username are slowed down with 429 and Retry-After", .spec("ops.rate-limit.sign-in"), arguments: Backend.available)
     func throttling(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -198,7 +198,7 @@ struct AuthorizationCodeFlowTests {
         }
     }
 
-    @Test("the consent page is skipped only when a stored consent covers every requested scope", arguments: Backend.available)
+    @Test("the consent page is skipped only when a stored consent covers every requested scope", .spec("ops.consent"), arguments: Backend.available)
     func consentCoversScopes(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()

@@ -22,6 +22,8 @@ func expectHTMLSecurityHeaders(_ response: TestResponse, sourceLocation: SourceL
 /// JSON with its headers, and the 302 with every redirect parameter, one row of each answer, on
 /// both databases.
 struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
+    /// The SPEC.md row (`SpecRows` in GatehouseCoreTests) this situation belongs to.
+    let spec: String
     enum Caller: Sendable { case confidential, noCodeGrant }
     enum Answer: Sendable, Equatable {
         /// A 400 page, never a redirect.
@@ -47,16 +49,25 @@ struct AuthorizationErrorRow: Sendable, CustomTestStringConvertible {
     }
 
     static let all: [AuthorizationErrorRow] = [
-        AuthorizationErrorRow(situation: "unknown client_id", query: query { $0.clientID = "nobody" }, answer: .page),
-        AuthorizationErrorRow(situation: "redirect_uri differs in path", query: query { $0.redirectURI = "http://127.0.0.1:9000/cb2" }, answer: .page),
-        AuthorizationErrorRow(situation: "response_type missing", query: query { $0.responseType = nil }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(spec: "authorize.no-redirect", situation: "unknown client_id", query: query { $0.clientID = "nobody" }, answer: .page),
         AuthorizationErrorRow(
-            situation: "client not allowed authorization_code", caller: .noCodeGrant, query: query { _ in }, answer: .redirect(.unauthorizedClient)
+            spec: "authorize.no-redirect", situation: "redirect_uri differs in path", query: query { $0.redirectURI = "http://127.0.0.1:9000/cb2" },
+            answer: .page),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_request", situation: "response_type missing", query: query { $0.responseType = nil }, answer: .redirect(.invalidRequest)),
+        AuthorizationErrorRow(
+            spec: "authorize.unauthorized_client", situation: "client not allowed authorization_code", caller: .noCodeGrant, query: query { _ in },
+            answer: .redirect(.unauthorizedClient)
         ),
-        AuthorizationErrorRow(situation: "response_type token", query: query { $0.responseType = "token" }, answer: .redirect(.unsupportedResponseType)),
-        AuthorizationErrorRow(situation: "scope unknown to the client", query: query { $0.scope = "profile admin" }, answer: .redirect(.invalidScope)),
         AuthorizationErrorRow(
-            situation: "maintenance is on", query: query { _ in }, answer: .redirect(.temporarilyUnavailable), maintenance: true
+            spec: "authorize.unsupported_response_type", situation: "response_type token", query: query { $0.responseType = "token" },
+            answer: .redirect(.unsupportedResponseType)),
+        AuthorizationErrorRow(
+            spec: "authorize.invalid_scope", situation: "scope unknown to the client", query: query { $0.scope = "profile admin" },
+            answer: .redirect(.invalidScope)),
+        AuthorizationErrorRow(
+            spec: "authorize.temporarily_unavailable", situation: "maintenance is on", query: query { _ in }, answer: .redirect(.temporarilyUnavailable),
+            maintenance: true
         ),
     ]
 }
@@ -123,7 +134,7 @@ struct AuthorizationEndpointTests {
         }
     }
 
-    @Test("a failure after the redirect URI is trusted redirects with server_error")
+    @Test("a failure after the redirect URI is trusted redirects with server_error", .spec("authorize.server_error"))
     func serverError() async throws {
         try await LiveServer.run(.sqlite) { server in
             let client = try await server.registerWebApp()

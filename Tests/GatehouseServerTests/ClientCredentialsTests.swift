@@ -77,6 +77,22 @@ struct ClientCredentialsTests {
         }
     }
 
+    @Test(
+        "a deleted client is refused with 401 invalid_client once client_cache_ttl has passed, never a 5xx", .spec("ops.deleted-client"),
+        arguments: Backend.available)
+    func deletedClient(backend: Backend) async throws {
+        // client_cache_ttl 0: the passing of the TTL without waiting for it.
+        try await LiveServer.run(backend, configure: { $0.clientCacheTTL = 0 }) { server in
+            let caller = try await server.register()
+            expectTokenResponse(
+                try await server.token(form: "grant_type=client_credentials", authorization: caller.basicAuthorization), scope: "read write")
+            #expect(try await server.store.deleteClient(id: caller.id))
+            let response = try await server.token(form: "grant_type=client_credentials", authorization: caller.basicAuthorization)
+            expectOAuthError(response, status: .unauthorized, error: .invalidClient)
+            #expect(response.headers[.wwwAuthenticate] == #"Basic realm="gatehouse", charset="UTF-8""#)
+        }
+    }
+
     @Test("a request accepts a charset on the form content type", arguments: Backend.available)
     func contentTypeWithCharset(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in

@@ -16,6 +16,8 @@ import Testing
 /// (GatehouseCoreTests), expiry and all: the grant decides on the record the store returns. These
 /// two prove the HTTP path of a redemption, one row per code, on both databases.
 struct CodeGrantRow: Sendable, CustomTestStringConvertible {
+    /// The SPEC.md row (`SpecRows` in GatehouseCoreTests) this situation belongs to.
+    let spec: String
     let situation: String
     /// Redeems the (fresh, valid) code some wrong way.
     let redeem: @Sendable (LiveServer, String, LiveServer.RegisteredClient) async throws -> TestResponse
@@ -24,12 +26,12 @@ struct CodeGrantRow: Sendable, CustomTestStringConvertible {
 
     static let all: [CodeGrantRow] = [
         CodeGrantRow(
-            situation: "redirect_uri different",
+            spec: "token.invalid_grant.redirect_uri", situation: "redirect_uri different",
             redeem: { server, code, client in
                 try await server.redeem(code, client: client, redirectURI: "http://127.0.0.1:9000/other")
             }, error: .invalidGrant),
         CodeGrantRow(
-            situation: "code_verifier malformed",
+            spec: "token.invalid_grant.pkce", situation: "code_verifier malformed",
             redeem: { server, code, client in
                 try await server.redeem(code, client: client, verifier: "short")
             }, error: .invalidRequest),
@@ -102,7 +104,7 @@ struct CodeAndRefreshGrantTests {
 
     @Test(
         "within refresh_token_reuse_interval a retry gets a new pair and revokes the earlier one; after it, reuse revokes the grant",
-        arguments: Backend.available
+        .spec("ops.atomic-units"), arguments: Backend.available
     )
     func reuseInterval(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: { $0.refreshTokenReuseInterval = 30 }) { server in
@@ -148,7 +150,9 @@ struct CodeAndRefreshGrantTests {
 
     /// The other refresh rows (missing, unknown, expired, revoked) are socket-free rows of
     /// `TokenEndpointRowTests`; this one also shows that a refusal does not use the token up.
-    @Test("a refresh token presented by another client is refused and stays usable by its own", arguments: Backend.available)
+    @Test(
+        "a refresh token presented by another client is refused and stays usable by its own", .spec("token.invalid_grant.refresh"),
+        arguments: Backend.available)
     func refreshByAnotherClient(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()

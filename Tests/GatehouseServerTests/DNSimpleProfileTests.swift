@@ -33,6 +33,8 @@ struct DNSimpleProfileTests {
     }
 
     struct Row: Sendable, CustomTestStringConvertible {
+        /// The SPEC.md row (`SpecRows` in GatehouseCoreTests) this situation belongs to.
+        let spec: String
         let situation: String
         let redeem: @Sendable (LiveServer, String, LiveServer.RegisteredClient) async throws -> TestResponse
         let status: HTTPResponse.Status
@@ -44,17 +46,17 @@ struct DNSimpleProfileTests {
     /// `TokenEndpointRowTests` (GatehouseCoreTests) in this profile.
     static let rows: [Row] = [
         Row(
-            situation: "unknown code",
+            spec: "dnsimple.invalid_grant", situation: "unknown code",
             redeem: { server, _, client in
                 try await server.redeem("gthc_nope", client: client, path: path)
             }, status: .badRequest, error: .invalidGrant),
         Row(
-            situation: "failed client authentication",
+            spec: "dnsimple.invalid_client", situation: "failed client authentication",
             redeem: { server, code, client in
                 try await server.redeem(code, client: LiveServer.RegisteredClient(id: client.id, secret: "wrong"), path: path)
             }, status: .unauthorized, error: .invalidClient),
         Row(
-            situation: "state different",
+            spec: "dnsimple.invalid_request", situation: "state different",
             redeem: { server, code, client in
                 try await server.redeem(code, client: client, path: path, extra: "&state=other")
             }, status: .badRequest, error: .invalidRequest),

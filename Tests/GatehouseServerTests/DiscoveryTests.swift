@@ -53,7 +53,7 @@ struct DiscoveryTests {
         }
     }
 
-    @Test("readyz answers 503 when the database is gone")
+    @Test("readyz answers 503 when the database is gone", .spec("ops.unreachable-database"))
     func notReady() async throws {
         try await LiveServer.run(.sqlite) { server in
             await server.store.database.close()

@@ -33,7 +33,7 @@ struct ResourceErrorRow: Sendable, CustomTestStringConvertible {
 struct OperationsTests {
     @Test(
         "errors of /api/me carry the SPEC §5 headers, error_uri and a German description besides WWW-Authenticate",
-        arguments: Backend.available, ResourceErrorRow.all
+        .spec("ops.resource-errors"), .spec("errors.status.401"), .spec("errors.status.403"), arguments: Backend.available, ResourceErrorRow.all
     )
     func resourceErrorPresentation(backend: Backend, row: ResourceErrorRow) async throws {
         try await LiveServer.run(backend) { server in
@@ -52,7 +52,7 @@ struct OperationsTests {
         }
     }
 
-    @Test("HEAD is answered on every GET endpoint, without a body", arguments: Backend.available)
+    @Test("HEAD is answered on every GET endpoint, without a body", .spec("ops.head"), arguments: Backend.available)
     func head(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             for path in ["/.well-known/oauth-authorization-server", "/oauth2/jwks", "/healthz", "/readyz", "/docs/errors", "/metrics"] {
@@ -68,7 +68,7 @@ struct OperationsTests {
         }
     }
 
-    @Test("GET /metrics parses, and the token route's counter moves by exactly the requests made", arguments: Backend.available)
+    @Test("GET /metrics parses, and the token route's counter moves by exactly the requests made", .spec("ops.metrics"), arguments: Backend.available)
     func metrics(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.register()
@@ -100,7 +100,7 @@ struct OperationsTests {
         }
     }
 
-    @Test("a chunked body over max_body_bytes gets 413 invalid_request, not 500", arguments: Backend.available)
+    @Test("a chunked body over max_body_bytes gets 413 invalid_request, not 500", .spec("errors.status.413"), arguments: Backend.available)
     func chunkedBodyTooLarge(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let port = try #require(server.client.port)
@@ -133,7 +133,7 @@ struct OperationsTests {
         #expect(ScalarHTMLContentType.escape("<a href='x'>&") == "&lt;a href=&#39;x&#39;&gt;&amp;")
     }
 
-    @Test("keys at rest: salted sealing, old aesgcm keys still open, an unsealed key is refused when a secret is set")
+    @Test("keys at rest: salted sealing, old aesgcm keys still open, an unsealed key is refused when a secret is set", .spec("ops.keys-at-rest"))
     func keySealing() throws {
         let key = SigningKey.generate(now: Date())
         let sealing = KeyEncryption(secret: "s3cret")
@@ -157,7 +157,7 @@ struct OperationsTests {
 
     // SQLite only: the PostgreSQL test database is shared by every test, and sealing its keys
     // under a test secret would lock every other server out of them.
-    @Test("keys found unsealed are sealed at start when a key-encryption secret is set")
+    @Test("keys found unsealed are sealed at start when a key-encryption secret is set", .spec("ops.keys-at-rest"))
     func unsealedKeysSealedAtStart() async throws {
         try await TestDatabase.with(.sqlite) { database in
             let configuration = ServerConfiguration(issuer: LiveServer.issuer)
@@ -173,7 +173,7 @@ struct OperationsTests {
         }
     }
 
-    @Test("an audit line is one JSON object with time, event, outcome and the fields that apply")
+    @Test("an audit line is one JSON object with time, event, outcome and the fields that apply", .spec("ops.audit-log"))
     func auditLine() throws {
         let event = SecurityEvent(
             .tokenRevoked, time: Date(timeIntervalSince1970: 1_800_000_000), clientID: "c\n{\"forged\":1}", reason: "revocation", count: 2

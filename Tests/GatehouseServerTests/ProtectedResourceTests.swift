@@ -12,6 +12,8 @@ import Testing
 
 /// A row of SPEC.md's RFC 6750 table, asked of `GET /api/me`.
 struct BearerRow: Sendable, CustomTestStringConvertible {
+    /// The SPEC.md row (`SpecRows` in GatehouseCoreTests) this situation belongs to, if it has one.
+    var spec: String?
     let situation: String
     /// The Authorization header, from a valid `profile` token and a valid `read`-only token.
     let authorization: @Sendable (_ profileToken: String, _ readToken: String) -> String?
@@ -20,13 +22,23 @@ struct BearerRow: Sendable, CustomTestStringConvertible {
     var testDescription: String { situation }
 
     static let all: [BearerRow] = [
-        BearerRow(situation: "no Authorization header", authorization: { _, _ in nil }, status: .unauthorized, error: nil),
-        BearerRow(situation: "another scheme", authorization: { _, _ in "Basic YTpi" }, status: .unauthorized, error: nil),
-        BearerRow(situation: "Bearer without a token", authorization: { _, _ in "Bearer" }, status: .badRequest, error: "invalid_request"),
-        BearerRow(situation: "Bearer with two tokens", authorization: { p, r in "Bearer \(p) \(r)" }, status: .badRequest, error: "invalid_request"),
-        BearerRow(situation: "characters outside b64token", authorization: { _, _ in "Bearer abc$def" }, status: .badRequest, error: "invalid_request"),
-        BearerRow(situation: "unknown token", authorization: { _, _ in "Bearer gtha_unknown" }, status: .unauthorized, error: "invalid_token"),
-        BearerRow(situation: "token lacking the scope", authorization: { _, r in "Bearer \(r)" }, status: .forbidden, error: "insufficient_scope"),
+        BearerRow(spec: "resource.no-header", situation: "no Authorization header", authorization: { _, _ in nil }, status: .unauthorized, error: nil),
+        BearerRow(spec: "resource.other-scheme", situation: "another scheme", authorization: { _, _ in "Basic YTpi" }, status: .unauthorized, error: nil),
+        BearerRow(
+            spec: "resource.invalid_request", situation: "Bearer without a token", authorization: { _, _ in "Bearer" }, status: .badRequest,
+            error: "invalid_request"),
+        BearerRow(
+            spec: "resource.invalid_request", situation: "Bearer with two tokens", authorization: { p, r in "Bearer \(p) \(r)" }, status: .badRequest,
+            error: "invalid_request"),
+        BearerRow(
+            spec: "resource.invalid_request", situation: "characters outside b64token", authorization: { _, _ in "Bearer abc$def" }, status: .badRequest,
+            error: "invalid_request"),
+        BearerRow(
+            spec: "resource.invalid_token", situation: "unknown token", authorization: { _, _ in "Bearer gtha_unknown" }, status: .unauthorized,
+            error: "invalid_token"),
+        BearerRow(
+            spec: "resource.insufficient_scope", situation: "token lacking the scope", authorization: { _, r in "Bearer \(r)" }, status: .forbidden,
+            error: "insufficient_scope"),
         BearerRow(situation: "lower-case scheme, valid token", authorization: { p, _ in "bearer \(p)" }, status: .ok, error: nil),
     ]
 }
@@ -79,7 +91,7 @@ struct ProtectedResourceTests {
         }
     }
 
-    @Test("revoked and expired tokens are refused with invalid_token at once (store mode)", arguments: Backend.available)
+    @Test("revoked and expired tokens are refused with invalid_token at once (store mode)", .spec("resource.invalid_token"), arguments: Backend.available)
     func revokedAndExpired(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let (client, token) = try await server.serviceToken(scopes: ["profile"])

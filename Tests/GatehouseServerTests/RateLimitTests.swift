@@ -19,7 +19,9 @@ extension LiveServer {
 struct RateLimitTests {
     // MARK: Sign-in
 
-    @Test("behind a trusted proxy, an address locked out by failures does not refuse another user's correct password", arguments: Backend.available)
+    @Test(
+        "behind a trusted proxy, an address locked out by failures does not refuse another user's correct password", .spec("ops.rate-limit.sign-in"),
+        arguments: Backend.available)
     func lockedAddressDoesNotLockOthers(backend: Backend) async throws {
         try await LiveServer.run(
             backend,
@@ -51,7 +53,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("40 parallel wrong guesses are checked at most sign_in_failure_limit times", arguments: Backend.available)
+    @Test("40 parallel wrong guesses are checked at most sign_in_failure_limit times", .spec("ops.rate-limit.sign-in"), arguments: Backend.available)
     func parallelGuesses(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -75,7 +77,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("a success clears the (username, address) counter", arguments: Backend.available)
+    @Test("a success clears the (username, address) counter", .spec("ops.rate-limit.sign-in"), arguments: Backend.available)
     func successClears(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -106,7 +108,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("a refused sign-in gets 429, Retry-After and a localized page; the window slides", arguments: Backend.available)
+    @Test("a refused sign-in gets 429, Retry-After and a localized page; the window slides", .spec("ops.rate-limit.sign-in"), arguments: Backend.available)
     func signInWindowSlides(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -137,7 +139,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("an unknown username costs the same time as a known one", arguments: Backend.available)
+    @Test("an unknown username costs the same time as a known one", .spec("ops.rate-limit.sign-in"), arguments: Backend.available)
     func equalTiming(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -174,7 +176,9 @@ struct RateLimitTests {
 
     // MARK: Client authentication
 
-    @Test("failed client authentications from one address get 429 there only, before the secret is checked", arguments: Backend.available)
+    @Test(
+        "failed client authentications from one address get 429 there only, before the secret is checked",
+        .spec("ops.rate-limit.client-authentication"), .spec("errors.status.429"), arguments: Backend.available)
     func clientAuthenticationLimit(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: { $0.clientAuthFailureLimit = 3 }) { server in
             let client = try await server.register()
@@ -221,7 +225,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("requests that name no client count toward no limit", arguments: Backend.available)
+    @Test("requests that name no client count toward no limit", .spec("ops.rate-limit.client-authentication"), arguments: Backend.available)
     func anonymousFailuresCountNothing(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: { $0.clientAuthFailureLimit = 2 }) { server in
             let client = try await server.register()
@@ -235,7 +239,7 @@ struct RateLimitTests {
         }
     }
 
-    @Test("without trusted proxies, X-Forwarded-For does not change the address", arguments: Backend.available)
+    @Test("without trusted proxies, X-Forwarded-For does not change the address", .spec("ops.client-address"), arguments: Backend.available)
     func untrustedForwardedForIgnored(backend: Backend) async throws {
         try await LiveServer.run(backend, trustedProxies: [], configure: { $0.clientAuthFailureLimit = 2 }) { server in
             let client = try await server.register()

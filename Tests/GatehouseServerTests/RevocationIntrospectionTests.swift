@@ -36,6 +36,8 @@ extension LiveServer {
 /// These prove the HTTP layer on both databases: an error of each kind with its headers and Basic
 /// challenge, the empty 200, and whether the token is still active afterwards.
 struct RevocationRow: Sendable, CustomTestStringConvertible {
+    /// The SPEC.md row (`SpecRows` in GatehouseCoreTests) this situation belongs to, if it has one.
+    var spec: String?
     let situation: String
     /// Builds the request from the owner of a fresh access token.
     let request: @Sendable (LiveServer, LiveServer.RegisteredClient, String) async throws -> TestResponse
@@ -49,18 +51,18 @@ struct RevocationRow: Sendable, CustomTestStringConvertible {
 
     static let all: [RevocationRow] = [
         RevocationRow(
-            situation: "token_type_hint unknown",
+            spec: "revoke.unsupported_token_type", situation: "token_type_hint unknown",
             request: { server, client, token in
                 try await server.revoke("token=\(token)&token_type_hint=id_token", authorization: client.basicAuthorization)
             }, status: .badRequest, error: .unsupportedTokenType, tokenSurvives: true),
         RevocationRow(
-            situation: "token issued to another client",
+            spec: "revoke.unauthorized_client", situation: "token issued to another client",
             request: { server, _, token in
                 let other = try await server.register()
                 return try await server.revoke("token=\(token)", authorization: other.basicAuthorization)
             }, status: .badRequest, error: .unauthorizedClient, tokenSurvives: true),
         RevocationRow(
-            situation: "wrong client secret",
+            spec: "errors.status.401", situation: "wrong client secret",
             request: { server, client, token in
                 try await server.revoke("token=\(token)", authorization: LiveServer.RegisteredClient(id: client.id, secret: "x").basicAuthorization)
             }, status: .unauthorized, error: .invalidClient, basicChallenge: true, tokenSurvives: true),
@@ -92,7 +94,7 @@ struct RevocationIntrospectionTests {
         }
     }
 
-    @Test("revoking twice, or an expired token, answers 200", arguments: Backend.available)
+    @Test("revoking twice, or an expired token, answers 200", .spec("revoke.success"), arguments: Backend.available)
     func idempotent(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let (client, token) = try await server.serviceToken()
@@ -188,7 +190,9 @@ struct RevocationIntrospectionTests {
 
     /// The other error rows of introspection (no token, no credentials) are socket-free rows of
     /// `RevocationIntrospectionRowTests`.
-    @Test("introspection errors: a wrong secret by Basic, a public client in the body", arguments: Backend.available, ["wrong secret", "public client"])
+    @Test(
+        "introspection errors: a wrong secret by Basic, a public client in the body", .spec("introspect.invalid_client"),
+        arguments: Backend.available, ["wrong secret", "public client"])
     func introspectionErrors(backend: Backend, situation: String) async throws {
         try await LiveServer.run(backend) { server in
             let (client, token) = try await server.serviceToken()
@@ -230,7 +234,9 @@ struct RevocationIntrospectionTests {
         }
     }
 
-    @Test("revoke and introspect refuse GET with 405", arguments: Backend.available, ["/oauth2/token/revoke", "/oauth2/introspect"])
+    @Test(
+        "revoke and introspect refuse GET with 405", .spec("errors.status.405"), arguments: Backend.available,
+        ["/oauth2/token/revoke", "/oauth2/introspect"])
     func methods(backend: Backend, path: String) async throws {
         try await LiveServer.run(backend) { server in
             let response = try await server.send(.get, path)

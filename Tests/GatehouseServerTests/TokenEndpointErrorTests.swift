@@ -15,6 +15,8 @@ import Testing
 /// content type, the method and the body size, the §5 headers and the Basic challenge as sent, the
 /// language of the description, and one or two rows of each code, on both databases.
 struct TokenErrorRow: Sendable, CustomTestStringConvertible {
+    /// The SPEC.md row (`SpecRows` in GatehouseCoreTests) this situation belongs to.
+    let spec: String
     /// Which registered client the request uses.
     enum Caller: Sendable {
         /// confidential, allowed `client_credentials`
@@ -46,76 +48,76 @@ struct TokenErrorRow: Sendable, CustomTestStringConvertible {
     static let all: [TokenErrorRow] = [
         // (1) request syntax → invalid_request: the body's encoding is the HTTP layer's to check
         TokenErrorRow(
-            situation: "body is JSON, not form-encoded", caller: .service,
+            spec: "token.invalid_request", situation: "body is JSON, not form-encoded", caller: .service,
             request: { c in
                 Request(contentType: "application/json", body: #"{"grant_type":"client_credentials"}"#, authorization: c.basicAuthorization)
             }, status: .badRequest, error: .invalidRequest),
         TokenErrorRow(
-            situation: "no content type", caller: .service,
+            spec: "token.invalid_request", situation: "no content type", caller: .service,
             request: { c in
                 Request(contentType: "", body: "grant_type=client_credentials", authorization: c.basicAuthorization)
             }, status: .badRequest, error: .invalidRequest),
         TokenErrorRow(
-            situation: "a parameter repeated", caller: .service,
+            spec: "token.invalid_request", situation: "a parameter repeated", caller: .service,
             request: { c in
                 Request(body: "grant_type=client_credentials&scope=read&scope=write", authorization: c.basicAuthorization)
             }, status: .badRequest, error: .invalidRequest),
         TokenErrorRow(
-            situation: "client_secret in the body and HTTP Basic", caller: .service,
+            spec: "token.credentials-twice", situation: "client_secret in the body and HTTP Basic", caller: .service,
             request: { c in
                 Request(body: "grant_type=client_credentials&client_secret=\(c.secret ?? "")", authorization: c.basicAuthorization)
             }, status: .badRequest, error: .invalidRequest),
         // (2) client authentication → invalid_client, with the Basic challenge only after Basic
         TokenErrorRow(
-            situation: "wrong secret via Basic", caller: .service,
+            spec: "token.invalid_client", situation: "wrong secret via Basic", caller: .service,
             request: { c in
                 Request(body: "grant_type=client_credentials", authorization: LiveServer.RegisteredClient(id: c.id, secret: "wrong").basicAuthorization)
             }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
         TokenErrorRow(
-            situation: "malformed Basic credentials", caller: .service,
+            spec: "token.invalid_client", situation: "malformed Basic credentials", caller: .service,
             request: { _ in
                 Request(body: "grant_type=client_credentials", authorization: "Basic not*base64")
             }, status: .unauthorized, error: .invalidClient, basicChallenge: true),
         TokenErrorRow(
-            situation: "wrong secret in the body", caller: .service,
+            spec: "token.invalid_client", situation: "wrong secret in the body", caller: .service,
             request: { c in
                 Request(body: "grant_type=client_credentials&client_id=\(c.id)&client_secret=wrong")
             }, status: .unauthorized, error: .invalidClient),
         // (3) grant type
         TokenErrorRow(
-            situation: "grant_type foo", caller: .service,
+            spec: "token.unsupported_grant_type", situation: "grant_type foo", caller: .service,
             request: { c in
                 Request(body: "grant_type=foo", authorization: c.basicAuthorization)
             }, status: .badRequest, error: .unsupportedGrantType),
         TokenErrorRow(
-            situation: "client_credentials for a public client", caller: .publicApp,
+            spec: "token.unauthorized_client", situation: "client_credentials for a public client", caller: .publicApp,
             request: { c in
                 Request(body: "grant_type=client_credentials&client_id=\(c.id)")
             }, status: .badRequest, error: .unauthorizedClient),
         // (4) the grant itself
         TokenErrorRow(
-            situation: "refresh token unknown", caller: .webApp,
+            spec: "token.invalid_grant.refresh", situation: "refresh token unknown", caller: .webApp,
             request: { c in
                 Request(body: "grant_type=refresh_token&refresh_token=gthr_unknown", authorization: c.basicAuthorization)
             }, status: .badRequest, error: .invalidGrant),
         TokenErrorRow(
-            situation: "scope unknown to the client", caller: .service,
+            spec: "token.invalid_scope", situation: "scope unknown to the client", caller: .service,
             request: { c in
                 Request(body: "grant_type=client_credentials&scope=read+admin", authorization: c.basicAuthorization)
             }, status: .badRequest, error: .invalidScope),
         // SPEC §5: wrong method and oversized body, in the same error format
         TokenErrorRow(
-            situation: "GET instead of POST", caller: .service,
+            spec: "errors.status.405", situation: "GET instead of POST", caller: .service,
             request: { _ in
                 Request(method: .get, body: "")
             }, status: .methodNotAllowed, error: .invalidRequest, allow: "POST"),
         TokenErrorRow(
-            situation: "PUT instead of POST", caller: .service,
+            spec: "errors.status.405", situation: "PUT instead of POST", caller: .service,
             request: { c in
                 Request(method: .put, body: "grant_type=client_credentials", authorization: c.basicAuthorization)
             }, status: .methodNotAllowed, error: .invalidRequest, allow: "POST"),
         TokenErrorRow(
-            situation: "body over 64 KiB", caller: .service,
+            spec: "errors.status.413", situation: "body over 64 KiB", caller: .service,
             request: { c in
                 Request(body: "grant_type=client_credentials&pad=" + String(repeating: "a", count: 70_000), authorization: c.basicAuthorization)
             }, status: .contentTooLarge, error: .invalidRequest),
@@ -126,7 +128,9 @@ struct TokenErrorRow: Sendable, CustomTestStringConvertible {
 struct TokenEndpointErrorTests {
     /// German, so that every row also proves the negotiated language and `Content-Language`;
     /// `localized` below covers English and the fallbacks.
-    @Test("every token error row answers with its status, code and headers, in German", arguments: Backend.available, TokenErrorRow.all)
+    @Test(
+        "every token error row answers with its status, code and headers, in German", .spec("errors.headers"), .spec("errors.status.401"),
+        arguments: Backend.available, TokenErrorRow.all)
     func errorRow(backend: Backend, row: TokenErrorRow) async throws {
         let language = "de"
         try await LiveServer.run(backend) { server in

@@ -16,7 +16,7 @@ struct SQLiteFileTests {
         return (directory, directory.appendingPathComponent("store.sqlite").path)
     }
 
-    @Test("a database file Gatehouse creates is readable by its owner only")
+    @Test("a database file Gatehouse creates is readable by its owner only", .spec("ops.keys-at-rest"))
     func createdPrivate() async throws {
         let (directory, path) = try temporaryPath()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -37,7 +37,7 @@ struct SQLiteFileTests {
         }
     }
 
-    @Test("another connection holding the write lock makes a unit fail as unavailable within busy_timeout")
+    @Test("another connection holding the write lock makes a unit fail as unavailable within busy_timeout", .spec("ops.busy-database"))
     func busy() async throws {
         try await TestDatabase.with(.sqlite, busyTimeout: .seconds(1)) { db in
             guard case .sqlite(let path) = db.url else { return }

@@ -6,7 +6,7 @@ import HTTPTypes
 import Testing
 
 /// SPEC §9 "Atomic units of work": each unit commits whole or not at all, on both databases.
-@Suite("Units of work")
+@Suite("Units of work", .spec("ops.atomic-units"))
 struct UnitOfWorkTests {
     @Test("a redemption whose token insert fails writes nothing and leaves the code usable", arguments: StoreBackend.all)
     func redemptionFailureKeepsCode(backend: StoreBackend) async throws {
@@ -168,7 +168,7 @@ struct UnitOfWorkTests {
         }
     }
 
-    @Test("a token for a client deleted meanwhile is invalid_client, not a server error", arguments: StoreBackend.all)
+    @Test("a token for a client deleted meanwhile is invalid_client, not a server error", .spec("ops.deleted-client"), arguments: StoreBackend.all)
     func deletedClient(backend: StoreBackend) async throws {
         try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
