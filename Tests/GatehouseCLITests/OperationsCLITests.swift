@@ -141,57 +141,6 @@ struct OperationsCLITests {
         #expect(received.closed, "the connection was not closed")
         #expect(elapsed >= 0.5 && elapsed < 5, "closed after \(elapsed) s")
     }
-
-    @Test("SIGTERM during a burst of token requests: exit 0, and every token answered 200 is active afterwards", .spec("ops.shutdown"))
-    func gracefulShutdown() async throws {
-        let directory = try CLI.makeDirectory()
-        let database = databaseArguments(.sqlite, in: directory)
-        let created = try CLI.run(
-            ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--can-introspect", "--json"] + database,
-            in: directory
-        )
-        #expect(created.status == 0, "\(created.stderr)")
-        let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
-        let id = try #require(registration["client_id"] as? String)
-        let secret = try #require(registration["client_secret"] as? String)
-        let server = try ServeProcess(arguments: database, in: directory)
-        try await server.waitUntilReady()
-        let url = "\(server.baseURL)/oauth2/token"
-        let pid = server.process.processIdentifier
-        let headers = ["Authorization": HTTP.basic(id, secret), "Content-Type": "application/x-www-form-urlencoded"]
-        let tokens = await withTaskGroup(of: [String].self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    var answered: [String] = []
-                    for _ in 0..<200 {
-                        guard let response = try? await HTTP.send("POST", url, headers: headers, body: "grant_type=client_credentials") else { break }
-                        if response.status == 200, let token = response.json["access_token"] as? String { answered.append(token) }
-                    }
-                    return answered
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(300))
-                kill(pid, SIGTERM)
-                return []
-            }
-            return await group.reduce(into: []) { $0 += $1 }
-        }
-        server.process.waitUntilExit()
-        #expect(server.process.terminationReason == .exit)
-        #expect(server.process.terminationStatus == 0)
-        #expect(!tokens.isEmpty)
-
-        let restarted = try ServeProcess(arguments: database, in: directory)
-        defer { restarted.stop() }
-        try await restarted.waitUntilReady()
-        for token in tokens {
-            let answer = try await HTTP.send(
-                "POST", "\(restarted.baseURL)/oauth2/introspect", headers: headers, body: "token=\(token)"
-            )
-            #expect(answer.json["active"] as? Bool == true, "token answered 200 before SIGTERM is not active")
-        }
-    }
 }
 
 /// A TCP connection written byte by byte, to send what no HTTP client would: half a request.
