@@ -147,6 +147,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "gatehouse-example-mcp",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseResource",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/MCPServer",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "gatehouse-example-provider",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
