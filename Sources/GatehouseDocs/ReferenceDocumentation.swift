@@ -308,6 +308,7 @@ public enum ReferenceDocumentation {
             """
         yaml += errorResponses(EndpointErrors.protectedResource, bearer: true)
         yaml += registrationPaths()
+        yaml += delegationPaths()
         yaml += """
               \(EndpointPath.errorDocs.path):
                 get:
@@ -393,7 +394,7 @@ public enum ReferenceDocumentation {
 
     /// The error responses of one endpoint, grouped by status, `error` an enum of exactly the codes
     /// that status can carry there.
-    private static func errorResponses(_ endpoint: EndpointErrors, bearer: Bool = false) -> String {
+    static func errorResponses(_ endpoint: EndpointErrors, bearer: Bool = false) -> String {
         var statuses: [Int] = []
         for row in endpoint.rows where !statuses.contains(row.status.code) { statuses.append(row.status.code) }
         var yaml = ""

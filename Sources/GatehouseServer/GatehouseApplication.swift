@@ -66,7 +66,7 @@ public enum GatehouseApplication {
     /// The OAuth endpoints and the methods each accepts; any other method gets a 405 in the OAuth
     /// error format, with `Allow`.
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
-        let endpoints = EndpointPath.oauth + (profile == .dnsimple ? [.dnsimpleToken] : [])
+        let endpoints = EndpointPath.oauth + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
         return endpoints.map { (RouterPath($0.path), $0.methods) }
     }
 
@@ -124,21 +124,24 @@ public enum GatehouseApplication {
             configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder
         )
         let pages = try HTMLPages(locales: configuration.locales)
-        let authorize = AuthorizeController(
+        let interaction = AuthorizationInteraction(
             endpoint: AuthorizationEndpoint(configuration: configuration, clients: clients, grants: store, consents: store, now: settings.now),
-            pages: pages,
-            responder: responder,
-            store: store,
+            configuration: configuration,
+            sessions: store,
+            users: store,
+            consents: store,
+            challenges: store,
             signInLimiter: SignInLimiter(
                 store: store, userLimit: configuration.signInFailureLimit, addressLimit: configuration.signInAddressFailureLimit,
                 window: configuration.rateLimitWindow
             ),
-            verifier: SignInVerifier(users: store),
+            passwords: SignInVerifier(users: store),
             preLogin: PreLoginState(secrets: store),
-            addresses: addresses,
             events: settings.events,
-            configuration: configuration,
             now: settings.now
+        )
+        let authorize = AuthorizeController(
+            interaction: interaction, pages: pages, responder: responder, addresses: addresses, configuration: configuration
         )
 
         // SPEC §9: HEAD is answered on every GET endpoint, from the GET handler without the body.
@@ -176,6 +179,16 @@ public enum GatehouseApplication {
                 )
             )
             .get { _, context in MeController.me(context: context) }
+
+        // SPEC §10: the provider's login and consent app answers challenges, with an admin token.
+        DelegationController(interaction: interaction, maxBodyBytes: configuration.maxBodyBytes).addRoutes(
+            to: router.group().add(middleware: OAuthErrorMiddleware(responder: responder)).add(
+                middleware: BearerTokenMiddleware<GatehouseRequestContext>(
+                    verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["gatehouse:admin"],
+                    errorURIBase: configuration.errorURIBase, locales: configuration.locales
+                )
+            )
+        )
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
         oauth.post(RouterPath(EndpointPath.token.path)) { request, context in try await tokens.token(request, context: context) }

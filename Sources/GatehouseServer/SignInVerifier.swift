@@ -5,7 +5,7 @@ import NIOPosix
 /// Checks a username and password of the built-in user store so that an unknown username costs
 /// the same time as a known one (SPEC §9): without a user, the password is verified against a
 /// bcrypt hash of the same cost that no password matches, and the answer is still "no".
-struct SignInVerifier: Sendable {
+struct SignInVerifier: PasswordVerifier {
     let users: any UserStore
 
     /// A bcrypt hash, at ``PasswordHasher/cost`` (12), of 32 random bytes that were thrown away.

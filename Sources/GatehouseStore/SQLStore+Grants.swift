@@ -6,9 +6,10 @@ extension SQLStore: GrantStore {
     public func createGrant(_ grant: Grant) async throws {
         try await insert(
             """
-            INSERT INTO grants (id, client_id, user_id, scope, resources, created_at)
+            INSERT INTO grants (id, client_id, user_id, scope, resources, created_at, delegated, delegated_username)
             VALUES (\(bind: grant.id), \(bind: grant.clientID), \(bind: grant.userID), \(bind: grant.scope.description),
-                    \(bind: ResourceList.column(grant.resources)), \(bind: grant.createdAt.unixSeconds))
+                    \(bind: ResourceList.column(grant.resources)), \(bind: grant.createdAt.unixSeconds),
+                    \(bind: grant.delegation != nil), \(bind: grant.delegation?.username))
             """,
             duplicate: "a grant with this id"
         )
@@ -23,7 +24,9 @@ extension SQLStore: GrantStore {
                 scope: ScopeSet(spaceSeparated: try row.decode(column: "scope", as: String.self)),
                 resources: ResourceList.resources(try row.decode(column: "resources", as: String?.self)),
                 createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
-                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
+                revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:)),
+                delegation: try row.decode(column: "delegated", as: Bool.self)
+                    ? Grant.Delegation(username: try row.decode(column: "delegated_username", as: String?.self)) : nil
             )
         }
     }

@@ -2,7 +2,7 @@ public import Foundation
 import SQLKit
 
 extension SQLStore {
-    /// Deletes what can no longer matter: expired sessions, and codes, tokens and sign-in failures
+    /// Deletes what can no longer matter: expired sessions and login or consent challenges, and codes, tokens and sign-in failures
     /// expired for longer than `retention`. Used codes and rotated refresh tokens are kept that
     /// long after expiry so a late replay is still recognised as one.
     /// - Returns: the rows deleted.
@@ -12,6 +12,9 @@ extension SQLStore {
         let cutoff = now.addingTimeInterval(-retention).unixSeconds
         return try await database.withSQL { sql in
             var deleted = try await sql.raw("DELETE FROM sessions WHERE expires_at < \(bind: current) RETURNING id_hash").all().count
+            deleted += try await sql.raw(
+                "DELETE FROM interaction_challenges WHERE expires_at < \(bind: current) RETURNING challenge_hash"
+            ).all().count
             for table in ["authorization_codes", "access_tokens", "refresh_tokens"] {
                 deleted += try await sql.raw(
                     "DELETE FROM \(ident: table) WHERE expires_at < \(bind: cutoff) RETURNING expires_at"

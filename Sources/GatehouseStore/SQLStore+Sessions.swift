@@ -6,9 +6,10 @@ extension SQLStore: SessionStore {
     public func createSession(_ session: Session) async throws {
         try await insert(
             """
-            INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at)
+            INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, delegated, delegated_username, remembered)
             VALUES (\(bind: session.idHash), \(bind: session.userID), \(bind: session.csrfToken),
-                    \(bind: session.createdAt.unixSeconds), \(bind: session.expiresAt.unixSeconds))
+                    \(bind: session.createdAt.unixSeconds), \(bind: session.expiresAt.unixSeconds),
+                    \(bind: session.delegation != nil), \(bind: session.delegation?.username), \(bind: session.remembered))
             """,
             duplicate: "a session with this id"
         )
@@ -21,7 +22,10 @@ extension SQLStore: SessionStore {
                 userID: try row.decode(column: "user_id", as: String?.self),
                 csrfToken: try row.decode(column: "csrf_token", as: String.self),
                 createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
-                expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self))
+                expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
+                delegation: try row.decode(column: "delegated", as: Bool.self)
+                    ? Grant.Delegation(username: try row.decode(column: "delegated_username", as: String?.self)) : nil,
+                remembered: try row.decode(column: "remembered", as: Bool.self)
             )
         }
     }

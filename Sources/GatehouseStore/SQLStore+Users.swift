@@ -25,8 +25,20 @@ extension SQLStore: UserStore {
         try await rows("SELECT * FROM users ORDER BY username").map(Self.user(from:))
     }
 
+    /// One unit: the user and everything issued to it. The subject columns no longer reference
+    /// `users` (a delegated subject need not be one, SPEC §10), so the cascade is spelt out.
     public func deleteUser(username: String) async throws -> Bool {
-        try await affectedRows("DELETE FROM users WHERE username = \(bind: username) RETURNING id") > 0
+        try await database.transaction("delete_user") { sql in
+            guard let row = try await sql.raw("DELETE FROM users WHERE username = \(bind: username) RETURNING id").first() else {
+                return false
+            }
+            let id = try row.decode(column: "id", as: String.self)
+            // Deleting the grants deletes their codes and tokens through the grant references.
+            for table in ["grants", "authorization_codes", "access_tokens", "refresh_tokens", "sessions", "consents"] {
+                try await sql.raw("DELETE FROM \(ident: table) WHERE user_id = \(bind: id)").run()
+            }
+            return true
+        }
     }
 
     private static func user(from row: any SQLRow) throws -> User {

@@ -6,7 +6,7 @@ extension InMemoryStore: GrantStore {
         try unit { state in
             let what = "a grant with this id"
             guard state.grants[grant.id] == nil else { throw StoreError.duplicate(what) }
-            try state.requireReferences(clientID: grant.clientID, userID: grant.userID, of: what)
+            try state.requireReferences(clientID: grant.clientID, of: what)
             var stored = grant
             stored.createdAt = grant.createdAt.toTheSecond
             stored.revokedAt = nil
@@ -33,7 +33,7 @@ extension InMemoryStore: GrantStore {
         try unit { state in
             let what = "an authorization code with this hash"
             guard state.codes[code.codeHash] == nil else { throw StoreError.duplicate(what) }
-            try state.requireReferences(clientID: code.clientID, userID: code.userID, grantID: code.grantID, of: what)
+            try state.requireReferences(clientID: code.clientID, grantID: code.grantID, of: what)
             var stored = code
             stored.createdAt = code.createdAt.toTheSecond
             stored.expiresAt = code.expiresAt.toTheSecond

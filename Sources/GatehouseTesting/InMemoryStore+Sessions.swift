@@ -6,7 +6,6 @@ extension InMemoryStore: SessionStore {
         try unit { state in
             let what = "a session with this id"
             guard state.sessions[session.idHash] == nil else { throw StoreError.duplicate(what) }
-            try state.requireReferences(clientID: nil, userID: session.userID, of: what)
             var stored = session
             stored.createdAt = session.createdAt.toTheSecond
             stored.expiresAt = session.expiresAt.toTheSecond
@@ -49,7 +48,7 @@ extension InMemoryStore: ConsentStore {
     /// The union of what was stored and `scope`, in one unit: concurrent consents lose nothing.
     public func recordConsent(clientID: String, userID: String, scope: ScopeSet, at date: Date) async throws {
         try unit { state in
-            try state.requireReferences(clientID: clientID, userID: userID, of: "a consent")
+            try state.requireReferences(clientID: clientID, of: "a consent")
             let key = ConsentKey(clientID: clientID, userID: userID)
             let current = state.consents[key] ?? []
             state.consents[key] = ScopeSet(current.tokens + scope.tokens)

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// It passes the same conformance suite as SQLite and PostgreSQL: each operation is one unit of
 /// work that applies whole or not at all (SPEC §9 "Atomic units of work"); the compare-and-swap of a
-/// redemption or rotation decides races; references to missing clients, users and grants are
+/// redemption or rotation decides races; references to missing clients and grants are
 /// refused as the database's foreign keys refuse them, and deletions cascade as theirs do. Times are
 /// kept to the whole second, as the database keeps them (milliseconds for rate-limit attempts and
 /// signing keys), so an expiry falls at the same instant on every backend.
@@ -28,6 +28,7 @@ public final class InMemoryStore: Sendable {
         var rateLimitAttempts: Set<RateLimitAttempt> = []
         var serverSecrets: [String: [UInt8]] = [:]
         var signingKeys: [String: StoredSigningKey] = [:]
+        var interactionChallenges: [String: StoredChallenge] = [:]
     }
 
     struct ConsentKey: Hashable {
@@ -56,12 +57,12 @@ public final class InMemoryStore: Sendable {
 }
 
 extension InMemoryStore.State {
-    /// The foreign keys of the schema: a row naming a missing client, user or grant is refused.
-    func requireReferences(clientID: String?, userID: String?, grantID: String? = nil, of what: String) throws {
+    /// The foreign keys of the schema: a row naming a missing client or grant is refused. A
+    /// subject need not be a user of the built-in store (SPEC §10 delegated login).
+    func requireReferences(clientID: String?, grantID: String? = nil, of what: String) throws {
         let clientMissing = clientID.map { clients[$0] == nil } ?? false
-        let userMissing = userID.map { users[$0] == nil } ?? false
         let grantMissing = grantID.map { grants[$0] == nil } ?? false
-        if clientMissing || userMissing || grantMissing {
+        if clientMissing || grantMissing {
             throw StoreError.missingReference("the client, user or grant of \(what)")
         }
     }
@@ -69,14 +70,14 @@ extension InMemoryStore.State {
     mutating func insert(_ record: AccessTokenRecord) throws {
         let what = "an access token with this hash"
         guard accessTokens[record.tokenHash] == nil else { throw StoreError.duplicate(what) }
-        try requireReferences(clientID: record.clientID, userID: record.userID, grantID: record.grantID, of: what)
+        try requireReferences(clientID: record.clientID, grantID: record.grantID, of: what)
         accessTokens[record.tokenHash] = record.asInserted
     }
 
     mutating func insert(_ record: RefreshTokenRecord) throws {
         let what = "a refresh token with this hash"
         guard refreshTokens[record.tokenHash] == nil else { throw StoreError.duplicate(what) }
-        try requireReferences(clientID: record.clientID, userID: record.userID, grantID: record.grantID, of: what)
+        try requireReferences(clientID: record.clientID, grantID: record.grantID, of: what)
         refreshTokens[record.tokenHash] = record.asInserted
     }
 

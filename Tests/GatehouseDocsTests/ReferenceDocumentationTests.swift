@@ -51,6 +51,7 @@ struct ReferenceDocumentationTests {
             .filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
         let served: [EndpointPath] = EndpointPath.oauth + [.me, .errorDocs, .health, .ready, .registration, .registrationClient]
+            + EndpointPath.delegation
         #expect(Set(documented) == Set(served.map(\.path)))
         #expect(documented.count == served.count)
     }

@@ -26,7 +26,7 @@ struct StoreRoundTripTests {
         }
     }
 
-    @Test("a grant, code or session naming a missing client or user is refused", arguments: StoreBackend.all)
+    @Test("a grant or code naming a missing client or grant is refused; a subject need not be a user", arguments: StoreBackend.all)
     func missingReferences(backend: StoreBackend) async throws {
         try await TestStore.with(backend) { db in
             let family = try await TokenFamily.seed(db.store)
@@ -38,11 +38,19 @@ struct StoreRoundTripTests {
             code.codeHash = SecretHasher.hash("another")
             code.grantID = "no-such-grant"
             await #expect(throws: StoreError.self) { try await db.store.insertAuthorizationCode(code) }
+            // SPEC §10: the provider's login app names subjects the built-in user store does not know.
             let session = Session(
-                idHash: SecretHasher.hash(SecretGenerator().makeIdentifier()), userID: "no-such-user", csrfToken: "c",
-                createdAt: TokenFamily.start, expiresAt: TokenFamily.start
+                idHash: SecretHasher.hash(SecretGenerator().makeIdentifier()), userID: "provider-subject", csrfToken: "c",
+                createdAt: TokenFamily.start, expiresAt: TokenFamily.start, delegation: Grant.Delegation(username: nil), remembered: false
             )
-            await #expect(throws: StoreError.self) { try await db.store.createSession(session) }
+            try await db.store.createSession(session)
+            #expect(try await db.store.session(idHash: session.idHash) == session)
+            let delegated = Grant(
+                id: SecretGenerator().makeIdentifier(), clientID: family.client.id, userID: "provider-subject", scope: ["read"],
+                createdAt: TokenFamily.start, delegation: Grant.Delegation(username: "pat")
+            )
+            try await db.store.createGrant(delegated)
+            #expect(try await db.store.grant(id: delegated.id) == delegated)
         }
     }
 

@@ -135,11 +135,18 @@ public struct AuthorizationEndpoint: Sendable {
 
     /// Issues a code for the user and returns where to send the browser (RFC 6749 §4.1.2,
     /// with `iss` from RFC 9207).
-    public func issueCode(_ request: AuthorizationRequest, userID: String) async throws -> String {
+    ///
+    /// - Parameters:
+    ///   - scope: what the user allowed, when a delegated consent narrowed the request's scope.
+    ///   - delegation: set when the provider's login app named the subject (SPEC §10).
+    public func issueCode(
+        _ request: AuthorizationRequest, userID: String, scope: ScopeSet? = nil, delegation: Grant.Delegation? = nil
+    ) async throws -> String {
         let date = now()
+        let scope = scope ?? request.scope
         let grant = Grant(
-            id: generator.makeIdentifier(), clientID: request.client.id, userID: userID, scope: request.scope,
-            resources: request.resources, createdAt: date
+            id: generator.makeIdentifier(), clientID: request.client.id, userID: userID, scope: scope,
+            resources: request.resources, createdAt: date, delegation: delegation
         )
         try await grants.createGrant(grant)
         let code = generator.make(.authorizationCode)
@@ -150,7 +157,7 @@ public struct AuthorizationEndpoint: Sendable {
                 clientID: request.client.id,
                 userID: userID,
                 redirectURI: request.redirectURIWasSent ? request.redirectURI : nil,
-                scope: request.scope,
+                scope: scope,
                 resources: request.resources,
                 codeChallenge: request.codeChallenge,
                 state: request.state,

@@ -35,6 +35,19 @@ public struct EndpointPath: Sendable, Hashable {
     /// SPEC §7: the token endpoint at DNSimple's path, served only in the `dnsimple` error profile.
     public static let dnsimpleToken = Self("/v2/oauth/access_token", [.post])
 
+    // SPEC §10 "Delegated login and consent": the provider's app reads and decides challenges.
+    public static let adminLoginRequest = Self("/admin/v1/login-requests/{challenge}", [.get])
+    public static let adminLoginAccept = Self("/admin/v1/login-requests/{challenge}/accept", [.put])
+    public static let adminLoginReject = Self("/admin/v1/login-requests/{challenge}/reject", [.put])
+    public static let adminConsentRequest = Self("/admin/v1/consent-requests/{challenge}", [.get])
+    public static let adminConsentAccept = Self("/admin/v1/consent-requests/{challenge}/accept", [.put])
+    public static let adminConsentReject = Self("/admin/v1/consent-requests/{challenge}/reject", [.put])
+
+    /// The delegation calls of the admin API, answered with 405 and `Allow` for another method.
+    public static let delegation: [Self] = [
+        adminLoginRequest, adminLoginAccept, adminLoginReject, adminConsentRequest, adminConsentAccept, adminConsentReject,
+    ]
+
     /// The OAuth endpoints: any method they do not serve is answered with 405 in the error format
     /// of SPEC §5, with `Allow`.
     public static let oauth: [Self] = [token, revocation, introspection, authorization, metadata, jwks, apiResourceMetadata]

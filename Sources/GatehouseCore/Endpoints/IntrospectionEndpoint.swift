@@ -90,36 +90,52 @@ public struct IntrospectionEndpoint: Sendable {
         let date = now()
         func visible(_ owner: String) -> Bool { client.map { $0.id == owner || $0.canIntrospect } ?? true }
         if let record = try await accessTokens.accessToken(hash: hash) {
-            guard visible(record.clientID), record.isActive(at: date), try await grantIsLive(record.grantID) else { return .inactive }
+            guard visible(record.clientID), record.isActive(at: date), case .live(let grant) = try await grantState(record.grantID) else {
+                return .inactive
+            }
             return try await answer(
-                tokenType: "Bearer", clientID: record.clientID, userID: record.userID, scope: record.scope,
+                tokenType: "Bearer", clientID: record.clientID, userID: record.userID, grant: grant, scope: record.scope,
                 issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id,
                 audience: record.audience.isEmpty ? [configuration.accessTokenAudience] : record.audience
             )
         }
         if let record = try await grants.refreshToken(hash: hash) {
             guard visible(record.clientID), record.rotatedAt == nil, record.revokedAt == nil, date < record.expiresAt,
-                try await grantIsLive(record.grantID)
+                case .live(let grant) = try await grantState(record.grantID)
             else { return .inactive }
             return try await answer(
-                tokenType: "refresh_token", clientID: record.clientID, userID: record.userID, scope: record.scope,
+                tokenType: "refresh_token", clientID: record.clientID, userID: record.userID, grant: grant, scope: record.scope,
                 issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id
             )
         }
         return .inactive
     }
 
-    private func grantIsLive(_ grantID: String?) async throws -> Bool {
-        guard let grantID else { return true }
-        return try await grants.grant(id: grantID)?.revokedAt == nil
+    private enum GrantState {
+        /// Live, with its grant when the token has one.
+        case live(Grant?)
+        case gone
+    }
+
+    private func grantState(_ grantID: String?) async throws -> GrantState {
+        guard let grantID else { return .live(nil) }
+        guard let grant = try await grants.grant(id: grantID), grant.revokedAt == nil else { return .gone }
+        return .live(grant)
     }
 
     /// `sub` is the user, or for a client_credentials token the client itself (RFC 9068 §2.2).
     private func answer(
-        tokenType: String, clientID: String, userID: String?, scope: ScopeSet, issuedAt: Date, expiresAt: Date, tokenID: String,
+        tokenType: String, clientID: String, userID: String?, grant: Grant?, scope: ScopeSet, issuedAt: Date, expiresAt: Date, tokenID: String,
         audience: [String]? = nil
     ) async throws -> Answer {
-        let username = try await userID.asyncFlatMap { try await users.user(id: $0)?.username }
+        // A subject the provider's login app named has the username its accept gave, if any
+        // (SPEC §10); any other is a user of the built-in store.
+        let username: String?
+        if let delegation = grant?.delegation {
+            username = delegation.username
+        } else {
+            username = try await userID.asyncFlatMap { try await users.user(id: $0)?.username }
+        }
         return Answer(
             active: true, scope: scope, clientID: clientID, username: username, tokenType: tokenType,
             expiresAt: Int(expiresAt.timeIntervalSince1970), issuedAt: Int(issuedAt.timeIntervalSince1970),

@@ -12,9 +12,23 @@ public struct Grant: Sendable, Hashable {
     public var resources: [String]
     public var createdAt: Date
     public var revokedAt: Date?
+    /// Set when the provider's own login app named the subject (SPEC §10): `userID` is then its
+    /// subject, which the built-in user store need not know.
+    public var delegation: Delegation?
+
+    /// A subject named by the provider's login app rather than signed in on the built-in page.
+    public struct Delegation: Sendable, Hashable {
+        /// Introspection's `username`: the one the login accept gave, `nil` when it gave none.
+        public var username: String?
+
+        public init(username: String?) {
+            self.username = username
+        }
+    }
 
     public init(
-        id: String, clientID: String, userID: String?, scope: ScopeSet, resources: [String] = [], createdAt: Date, revokedAt: Date? = nil
+        id: String, clientID: String, userID: String?, scope: ScopeSet, resources: [String] = [], createdAt: Date, revokedAt: Date? = nil,
+        delegation: Delegation? = nil
     ) {
         self.id = id
         self.clientID = clientID
@@ -23,5 +37,6 @@ public struct Grant: Sendable, Hashable {
         self.resources = resources
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.delegation = delegation
     }
 }

@@ -10,13 +10,23 @@ public struct Session: Sendable, Hashable {
     public var csrfToken: String
     public var createdAt: Date
     public var expiresAt: Date
+    /// Set when the provider's login app signed the user in (SPEC §10): `userID` is its subject.
+    public var delegation: Grant.Delegation?
+    /// Whether a later authorization request may skip the login (`skip` of a login request). A
+    /// delegated login accepted without `remember` keeps a session only for the rest of its flow.
+    public var remembered: Bool
 
-    public init(idHash: String, userID: String?, csrfToken: String, createdAt: Date, expiresAt: Date) {
+    public init(
+        idHash: String, userID: String?, csrfToken: String, createdAt: Date, expiresAt: Date,
+        delegation: Grant.Delegation? = nil, remembered: Bool = true
+    ) {
         self.idHash = idHash
         self.userID = userID
         self.csrfToken = csrfToken
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.delegation = delegation
+        self.remembered = remembered
     }
 }
 

@@ -12,6 +12,12 @@ public enum TokenKind: String, Sendable, CaseIterable {
     case session = "gthb_"
     /// A form's anti-CSRF token.
     case csrf = "gthf_"
+    /// A login or consent challenge handed to the provider's own app (SPEC §10).
+    case interactionChallenge = "gthi_"
+    /// The verifier of a decided challenge, carried by its `redirect_to`.
+    case interactionVerifier = "gthv_"
+    /// The cookie that names a browser across a delegated login or consent.
+    case browser = "gthw_"
 
     public var prefix: String { rawValue }
 }

@@ -4,11 +4,18 @@ struct Migration: Sendable {
     let version: Int
     let name: String
     let statements: [String]
+    /// Run before `statements`, by database: what the two do differently, such as dropping a
+    /// constraint.
+    var sqliteStatements: [String] = []
+    var postgresStatements: [String] = []
 }
 
 extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
-    static let all: [Migration] = [.initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .clientMetadata, .resourceIndicators]
+    static let all: [Migration] = [
+        .initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .clientMetadata, .resourceIndicators,
+        .delegatedSubjects,
+    ]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
     /// tokens are kept only as SHA-256 hashes; times are Unix seconds.
@@ -199,19 +206,6 @@ extension Migration {
         ]
     )
 
-    /// The resources (RFC 8707) of each grant and authorization code, and the audience of each
-    /// access token that was requested for resources (SPEC §10). Space-separated absolute URIs;
-    /// NULL: none, and the audience is `access_token_audience`.
-    static let resourceIndicators = Migration(
-        version: 7,
-        name: "resource indicators",
-        statements: [
-            "ALTER TABLE grants ADD COLUMN resources TEXT",
-            "ALTER TABLE authorization_codes ADD COLUMN resources TEXT",
-            "ALTER TABLE access_tokens ADD COLUMN audience TEXT",
-        ]
-    )
-
     /// RFC 7591 client metadata, the secret a rotation keeps valid for a grace period, and the
     /// RFC 7592 registration access token (SPEC §10). Contacts are a JSON array: unlike URIs, a
     /// contact may contain spaces. The index serves the admin API's pages, oldest first.
@@ -229,5 +223,68 @@ extension Migration {
             "ALTER TABLE clients ADD COLUMN registration_access_token_hash TEXT",
             "CREATE INDEX clients_created_at_id ON clients (created_at, id)",
         ]
+    )
+
+    /// The resources (RFC 8707) of each grant and authorization code, and the audience of each
+    /// access token that was requested for resources (SPEC §10). Space-separated absolute URIs;
+    /// NULL: none, and the audience is `access_token_audience`.
+    static let resourceIndicators = Migration(
+        version: 7,
+        name: "resource indicators",
+        statements: [
+            "ALTER TABLE grants ADD COLUMN resources TEXT",
+            "ALTER TABLE authorization_codes ADD COLUMN resources TEXT",
+            "ALTER TABLE access_tokens ADD COLUMN audience TEXT",
+        ]
+    )
+
+    /// SPEC §10 "Delegated login and consent": the provider's login app names the subject, which
+    /// the built-in user store need not know, so the references to `users` go (deleting a user
+    /// deletes its rows explicitly instead). Grants and sessions say whether their subject was
+    /// delegated and the username the app gave; the login and consent challenges are kept by hash.
+    ///
+    /// SQLite cannot drop a constraint; removing a foreign-key clause changes nothing stored, so
+    /// the table definitions are edited in place (sqlite.org/lang_altertable.html §7), and the
+    /// `ALTER TABLE`s that follow bump the schema cookie so every open connection rereads them.
+    static let delegatedSubjects = Migration(
+        version: 8,
+        name: "delegated subjects, interaction challenges",
+        statements: [
+            "ALTER TABLE grants ADD COLUMN delegated BOOLEAN NOT NULL DEFAULT FALSE",
+            "ALTER TABLE grants ADD COLUMN delegated_username TEXT",
+            "ALTER TABLE sessions ADD COLUMN delegated BOOLEAN NOT NULL DEFAULT FALSE",
+            "ALTER TABLE sessions ADD COLUMN delegated_username TEXT",
+            "ALTER TABLE sessions ADD COLUMN remembered BOOLEAN NOT NULL DEFAULT TRUE",
+            """
+            CREATE TABLE interaction_challenges (
+                challenge_hash TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                browser_hash TEXT NOT NULL,
+                request_query TEXT NOT NULL,
+                subject TEXT,
+                delegated BOOLEAN NOT NULL,
+                delegated_username TEXT,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                decision TEXT,
+                verifier_hash TEXT UNIQUE,
+                decided_at BIGINT,
+                completed_at BIGINT
+            )
+            """,
+            "CREATE INDEX interaction_challenges_expires_at ON interaction_challenges (expires_at)",
+            "CREATE INDEX authorization_codes_user_id ON authorization_codes (user_id)",
+        ],
+        sqliteStatements: [
+            "PRAGMA writable_schema = ON",
+            """
+            UPDATE sqlite_master SET sql = replace(sql, ' REFERENCES users(id) ON DELETE CASCADE', '')
+            WHERE type = 'table' AND name IN ('grants', 'authorization_codes', 'access_tokens', 'refresh_tokens', 'sessions', 'consents')
+            """,
+            "PRAGMA writable_schema = RESET",
+        ],
+        postgresStatements: ["grants", "authorization_codes", "access_tokens", "refresh_tokens", "sessions", "consents"].map {
+            "ALTER TABLE \($0) DROP CONSTRAINT IF EXISTS \($0)_user_id_fkey"
+        }
     )
 }

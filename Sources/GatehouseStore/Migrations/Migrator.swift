@@ -29,7 +29,7 @@ public struct Migrator: Sendable {
                 try await sql.raw("SELECT pg_advisory_lock(4711043)").run()
             }
             do {
-                let applied = try await Self.apply(migrations, on: sql, logger: logger)
+                let applied = try await Self.apply(migrations, on: sql, isPostgres: isPostgres, logger: logger)
                 if isPostgres {
                     try await sql.raw("SELECT pg_advisory_unlock(4711043)").run()
                 }
@@ -43,7 +43,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    private static func apply(_ migrations: [Migration], on sql: any SQLDatabase, logger: Logger) async throws -> [Int] {
+    private static func apply(_ migrations: [Migration], on sql: any SQLDatabase, isPostgres: Bool, logger: Logger) async throws -> [Int] {
         try await sql.raw(
             """
             CREATE TABLE IF NOT EXISTS gatehouse_schema_migrations (
@@ -59,7 +59,8 @@ public struct Migrator: Sendable {
         for migration in migrations where !done.contains(migration.version) {
             try await sql.raw("BEGIN").run()
             do {
-                for statement in migration.statements {
+                let dialect = isPostgres ? migration.postgresStatements : migration.sqliteStatements
+                for statement in dialect + migration.statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
                 let now = Int(Date().timeIntervalSince1970)
