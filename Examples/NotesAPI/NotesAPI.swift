@@ -12,6 +12,10 @@ import Logging
 /// gatehouse-example-notes --issuer http://127.0.0.1:8080 --mode jwt
 /// gatehouse-example-notes --issuer http://127.0.0.1:8080 --mode introspection --client-id ID --client-secret SECRET
 /// curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:9100/notes
+/// # As the resource https://notes.example.com (listed in Gatehouse's resources): only tokens
+/// # requested with resource=https://notes.example.com pass, and RFC 9728 metadata is served.
+/// gatehouse-example-notes --issuer http://127.0.0.1:8080 --resource https://notes.example.com
+/// curl http://127.0.0.1:9100/.well-known/oauth-protected-resource
 /// ```
 @main
 struct NotesAPI: AsyncParsableCommand {
@@ -47,11 +51,20 @@ struct NotesAPI: AsyncParsableCommand {
     @Option(help: "Port to listen on, on 127.0.0.1.")
     var port: Int = 9100
 
+    @Option(
+        help: """
+            This API's resource identifier (RFC 8707), listed in Gatehouse's resources: tokens must name it in aud, and its             metadata (RFC 9728) is served.
+            """
+    )
+    var resource: String?
+
     func run() async throws {
+        let protected = resource.map { ProtectedResource(identifier: $0, authorizationServers: [issuer], scopesSupported: ["read"]) }
         let verifier: any AccessTokenVerifier
         switch mode {
         case .jwt:
-            verifier = JWKSVerifier(jwksURL: "\(issuer)/oauth2/jwks", issuer: issuer, audience: issuer)
+            // As a resource, the middleware checks aud; otherwise tokens are for Gatehouse's default audience.
+            verifier = JWKSVerifier(jwksURL: "\(issuer)/oauth2/jwks", issuer: issuer, audience: protected == nil ? issuer : nil)
         case .introspection:
             guard let clientID, let clientSecret else {
                 throw ValidationError("introspection mode needs --client-id and --client-secret")
@@ -62,8 +75,11 @@ struct NotesAPI: AsyncParsableCommand {
         }
         let router = Router(context: NotesContext.self)
         router.get("/healthz") { _, _ in "ok" }
+        if let protected {
+            router.addProtectedResourceMetadata(protected)
+        }
         router.group("/notes")
-            .add(middleware: BearerTokenMiddleware<NotesContext>(verifier: verifier, realm: "notes", scope: ["read"]))
+            .add(middleware: BearerTokenMiddleware<NotesContext>(verifier: verifier, realm: "notes", scope: ["read"], resource: protected))
             .get { _, context -> String in
                 let owner = context.accessToken?.username ?? context.accessToken?.subject ?? "nobody"
                 return #"{"owner":"\#(owner)","notes":["Buy milk","Rotate the signing key"]}"#
