@@ -216,7 +216,8 @@ let package = Package(
         .testTarget(
             name: "GatehouseCLITests",
             dependencies: [
-                "gatehouse", "gatehouse-example-notes", "GatehouseCore", "GatehouseStore", "GatehouseTestSupport",
+                "gatehouse", "gatehouse-example-notes", "gatehouse-example-provider", "GatehouseCore", "GatehouseStore",
+                "GatehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
