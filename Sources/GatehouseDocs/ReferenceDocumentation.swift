@@ -308,6 +308,7 @@ public enum ReferenceDocumentation {
             """
         yaml += errorResponses(EndpointErrors.protectedResource, bearer: true)
         yaml += registrationPaths()
+        yaml += adminPaths()
         yaml += delegationPaths()
         yaml += """
               \(EndpointPath.errorDocs.path):
@@ -410,7 +411,7 @@ public enum ReferenceDocumentation {
                 for header in ["Cache-Control", "Pragma", "Content-Language", "Vary"] {
                     yaml += "            \(header): {$ref: '#/components/headers/\(header)'}\n"
                 }
-                if status == 401 { yaml += "            WWW-Authenticate: {$ref: '#/components/headers/WWW-Authenticate'}\n" }
+                if status == 401 || status == 403 { yaml += "            WWW-Authenticate: {$ref: '#/components/headers/WWW-Authenticate'}\n" }
                 if status == 405 { yaml += "            Allow: {$ref: '#/components/headers/Allow'}\n" }
             } else {
                 yaml += "          headers:\n            WWW-Authenticate: {$ref: '#/components/headers/WWW-Authenticate'}\n"

@@ -63,10 +63,10 @@ public struct ServerSettings: Sendable {
 
 /// Builds the Gatehouse HTTP application.
 public enum GatehouseApplication {
-    /// The OAuth endpoints and the methods each accepts; any other method gets a 405 in the OAuth
-    /// error format, with `Allow`.
+    /// The OAuth endpoints and the admin API, and the methods each accepts; any other method gets
+    /// a 405 in the OAuth error format, with `Allow`.
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
-        let endpoints = EndpointPath.oauth + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
+        let endpoints = EndpointPath.oauth + EndpointPath.admin + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
         return endpoints.map { (RouterPath($0.path), $0.methods) }
     }
 
@@ -179,6 +179,24 @@ public enum GatehouseApplication {
                 )
             )
             .get { _, context in MeController.me(context: context) }
+
+        // SPEC §10: the admin API, guarded as /api/me is but with the scope gatehouse:admin. A wrong
+        // method is answered before the guard, as on the OAuth endpoints (the loop below).
+        let admin = router.group()
+            .add(middleware: OAuthErrorMiddleware(responder: responder))
+            .add(
+                middleware: BearerTokenMiddleware<GatehouseRequestContext>(
+                    verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["gatehouse:admin"],
+                    errorURIBase: configuration.errorURIBase, locales: configuration.locales
+                )
+            )
+        AdminController(
+            api: AdminAPI(
+                clients: store, policy: ClientRegistrationPolicy(registrar: .adminAPI, configuration: configuration), clientCache: clients,
+                users: store, grants: store, revocations: store, events: settings.events, now: settings.now
+            ),
+            maxBodyBytes: configuration.maxBodyBytes
+        ).addRoutes(to: admin)
 
         // SPEC §10: the provider's login and consent app answers challenges, with an admin token.
         DelegationController(interaction: interaction, maxBodyBytes: configuration.maxBodyBytes).addRoutes(

@@ -35,6 +35,22 @@ public struct EndpointPath: Sendable, Hashable {
     /// SPEC §7: the token endpoint at DNSimple's path, served only in the `dnsimple` error profile.
     public static let dnsimpleToken = Self("/v2/oauth/access_token", [.post])
 
+    // SPEC §10: the admin API, every call behind a bearer token with scope `gatehouse:admin`.
+    public static let adminClients = Self("/admin/v1/clients", [.get, .post])
+    public static let adminClient = Self("/admin/v1/clients/{client_id}", [.get, .put, .delete])
+    public static let adminClientSecret = Self("/admin/v1/clients/{client_id}/secret", [.post])
+    public static let adminUsers = Self("/admin/v1/users", [.get, .post])
+    public static let adminUser = Self("/admin/v1/users/{username}", [.delete])
+    public static let adminGrants = Self("/admin/v1/grants", [.get])
+    public static let adminGrant = Self("/admin/v1/grants/{grant_id}", [.delete])
+    public static let adminTokenRevocation = Self("/admin/v1/tokens/revoke", [.post])
+
+    /// The admin API's paths: like the OAuth endpoints, any other method is answered with 405
+    /// and `Allow`.
+    public static let admin: [Self] = [
+        adminClients, adminClient, adminClientSecret, adminUsers, adminUser, adminGrants, adminGrant, adminTokenRevocation,
+    ]
+
     // SPEC §10 "Delegated login and consent": the provider's app reads and decides challenges.
     public static let adminLoginRequest = Self("/admin/v1/login-requests/{challenge}", [.get])
     public static let adminLoginAccept = Self("/admin/v1/login-requests/{challenge}/accept", [.put])

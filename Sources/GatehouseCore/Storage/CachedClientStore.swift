@@ -24,6 +24,12 @@ public final class CachedClientStore: ClientStore {
         self.now = now
     }
 
+    /// Drops the cached registration of `id`, so that this instance sees its own change (an update,
+    /// a deletion, a rotated secret) at once; other instances see it within the TTL.
+    public func forget(id: String) {
+        entries.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
     public func client(id: String) async throws -> Client? {
         let date = now()
         if let entry = entries.withLock({ $0[id] }), date < entry.expiresAt {
