@@ -67,6 +67,7 @@ public enum GatehouseApplication {
     /// a 405 in the OAuth error format, with `Allow`.
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
         let endpoints = EndpointPath.oauth + EndpointPath.admin + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
+            + [.registration, .registrationClient]
         return endpoints.map { (RouterPath($0.path), $0.methods) }
     }
 
@@ -209,6 +210,23 @@ public enum GatehouseApplication {
         )
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
+        // SPEC §10: dynamic registration; in token mode behind a gatehouse:register access token.
+        RegistrationController(
+            endpoint: RegistrationEndpoint(
+                configuration: configuration, clients: store,
+                limiter: RegistrationLimiter(
+                    store: store, limit: configuration.clientAuthFailureLimit, window: configuration.rateLimitWindow, events: settings.events
+                ),
+                events: settings.events, now: settings.now
+            ),
+            mode: configuration.registration, maxBodyBytes: configuration.maxBodyBytes, addresses: addresses
+        ).addRoutes(
+            to: oauth,
+            guard: BearerTokenMiddleware<GatehouseRequestContext>(
+                verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: [ReservedScope.register],
+                errorURIBase: configuration.errorURIBase, locales: configuration.locales
+            )
+        )
         oauth.post(RouterPath(EndpointPath.token.path)) { request, context in try await tokens.token(request, context: context) }
         oauth.post(RouterPath(EndpointPath.revocation.path)) { request, context in try await management.revoke(request, context: context) }
         oauth.post(RouterPath(EndpointPath.introspection.path)) { request, context in try await management.introspect(request, context: context) }

@@ -16,6 +16,8 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
     public var scopesSupported: [String]
     public var tokenEndpointAuthMethodsSupported: [String]
     public var uiLocalesSupported: [String]
+    /// RFC 8414 §2: present only when dynamic registration is on (SPEC §10).
+    public var registrationEndpoint: String?
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -34,6 +36,7 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         case scopesSupported = "scopes_supported"
         case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
         case uiLocalesSupported = "ui_locales_supported"
+        case registrationEndpoint = "registration_endpoint"
     }
 
     public init(configuration: ServerConfiguration, grantTypes: [GrantType], scopes: [String]) {
@@ -55,5 +58,6 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         self.scopesSupported = scopes
         self.tokenEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]
         self.uiLocalesSupported = configuration.locales
+        self.registrationEndpoint = configuration.registration == .off ? nil : EndpointPath.registration.url(issuer: issuer)
     }
 }

@@ -12,6 +12,8 @@ public enum TokenKind: String, Sendable, CaseIterable {
     case session = "gthb_"
     /// A form's anti-CSRF token.
     case csrf = "gthf_"
+    /// The RFC 7592 registration access token of a dynamically registered client.
+    case registrationAccessToken = "gthg_"
     /// A login or consent challenge handed to the provider's own app (SPEC §10).
     case interactionChallenge = "gthi_"
     /// The verifier of a decided challenge, carried by its `redirect_to`.
