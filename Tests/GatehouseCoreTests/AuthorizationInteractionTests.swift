@@ -171,6 +171,29 @@ struct AuthorizationInteractionTests {
         #expect(skipping.skip && skipping.subject == "ext-1")
     }
 
+    @Test("the built-in login followed by the provider's consent: the subject stays the built-in user")
+    func builtInLoginDelegatedConsent() async throws {
+        var configuration = ServerConfiguration(issuer: TestBed.issuer)
+        configuration.consentURL = Self.consentURL
+        let bed = TestBed(configuration: configuration)
+        let client = try await bed.registerClient()
+        let user = try await bed.createUser()
+        let interaction = bed.authorizationInteraction()
+        var browser = SimulatedBrowser(interaction: interaction)
+        let query = String(decoding: AuthorizationQuery(clientID: client.id).bytes, as: UTF8.self)
+        let csrf = try #require(await browser.get(query).csrfToken)
+        let toConsent = await browser.post(query, form: ["username": user.username, "password": "correct horse", "csrf_token": csrf])
+        let challenge = try #require(toConsent.parameter("consent_challenge"))
+        #expect(toConsent.location?.hasPrefix(Self.consentURL + "?") == true)
+        #expect(try await interaction.consentRequest(challenge: challenge).subject == user.id)
+        let done = try await browser.follow(try await interaction.acceptConsent(challenge: challenge, grantScope: ["read"], remember: false))
+        let code = try #require(done.parameter("code"))
+        let record = try #require(try await bed.store.authorizationCode(hash: SecretHasher.hash(code)))
+        #expect(record.userID == user.id)
+        #expect(try await bed.store.grant(id: record.grantID)?.delegation == nil)
+        #expect(try await bed.store.consentedScope(clientID: client.id, userID: user.id).isEmpty)
+    }
+
     @Test("a challenge is decided once and expires after 10 minutes")
     func singleUseAndExpiry() async throws {
         let bed = Self.delegatingBed()
