@@ -8,12 +8,13 @@ server's HTML forms, the way a browser without JavaScript would.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
+
+from forms import sign_in_and_allow
 
 # Nothing listens here: the test reads the redirect's Location header instead
 # of following it, as a real client's callback handler would receive it.
@@ -21,71 +22,6 @@ REDIRECT_URI = "http://127.0.0.1:9000/cb"
 SCOPE = "profile read"
 USERNAME = "alice"
 PASSWORD = "correct horse battery staple"
-
-
-class _FormFields(HTMLParser):
-    """Collects the named <input> and <button> values of a page's forms."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.inputs: dict[str, str] = {}
-        self.buttons: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if "name" not in attributes:
-            return
-        if tag == "input":
-            self.inputs[attributes["name"]] = attributes.get("value", "")
-        elif tag == "button":
-            self.buttons.append((attributes["name"], attributes.get("value", "")))
-
-
-def _form_fields(html: str) -> _FormFields:
-    parser = _FormFields()
-    parser.feed(html)
-    parser.close()
-    return parser
-
-
-def _sign_in_and_allow(authorization_url: str) -> str:
-    """Play the browser from the authorization URL to the redirect back.
-
-    Returns the Location of the server's final redirect to the client.
-    """
-    browser = requests.Session()
-
-    login_page = browser.get(authorization_url, timeout=10)
-    assert login_page.status_code == 200, login_page.text
-    login_form = _form_fields(login_page.text)
-    assert {"username", "password", "csrf_token"} <= login_form.inputs.keys()
-
-    # The form has no action, so it posts back to the authorization URL with
-    # its query; login_page.url is that URL as the server saw it.
-    consent_page = browser.post(
-        login_page.url,
-        data={
-            "username": USERNAME,
-            "password": PASSWORD,
-            "csrf_token": login_form.inputs["csrf_token"],
-        },
-        timeout=10,
-    )
-    assert consent_page.status_code == 200, consent_page.text
-    consent_form = _form_fields(consent_page.text)
-    assert ("decision", "allow") in consent_form.buttons
-    assert ("decision", "deny") in consent_form.buttons
-
-    redirect = browser.post(
-        login_page.url,
-        data={"decision": "allow", "csrf_token": consent_form.inputs["csrf_token"]},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert redirect.status_code == 303, redirect.text
-    location = redirect.headers["Location"]
-    assert location.startswith(REDIRECT_URI + "?"), location
-    return location
 
 
 def _register(gatehouse, name: str) -> dict:
@@ -102,7 +38,7 @@ def _authorize_with_authlib(gatehouse, session: OAuth2Session) -> dict:
     query = parse_qs(urlsplit(authorization_url).query)
     assert query["code_challenge_method"] == ["S256"]
 
-    location = _sign_in_and_allow(authorization_url)
+    location = sign_in_and_allow(authorization_url, USERNAME, PASSWORD, REDIRECT_URI)
 
     # RFC 9207: the redirect names its issuer so that a client talking to
     # several servers can tell which one answered (mix-up defence).
