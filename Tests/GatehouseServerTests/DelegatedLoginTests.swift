@@ -238,6 +238,30 @@ struct DelegatedLoginTests {
         }
     }
 
+    @Test("of concurrent decisions on one challenge exactly one succeeds", arguments: Backend.available)
+    func concurrentDecisions(backend: Backend) async throws {
+        try await LiveServer.delegating(backend) { server in
+            let client = try await server.registerWebApp(scopes: ["profile"])
+            let admin = try await server.delegationToken()
+            var browser = BrowserFlow(server: server)
+            let current = try challenge(
+                in: try await browser.open(AuthorizationQuery(clientID: client.id).string), at: LiveServer.loginURL, named: "login_challenge"
+            )
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let path = "/admin/v1/login-requests/\(current)/\(index.isMultiple(of: 2) ? "accept" : "reject")"
+                        let body = index.isMultiple(of: 2) ? #"{"subject": "s-\#(index)"}"# : "{}"
+                        return try await server.delegation(.put, path, token: admin, json: body).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .ok }.count == 1)
+            #expect(statuses.filter { $0 == .notFound }.count == 7)
+        }
+    }
+
     @Test("a challenge expires after 10 minutes", arguments: Backend.available)
     func expired(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
