@@ -68,9 +68,8 @@ struct WriterQueueTests {
         let queue = WriterQueue(maximumWaiters: 1, retryAfter: 1)
         let holder = Holder()
         let holding = await holder.take(queue)
-        let started = ContinuousClock.now
+        // The holder keeps the turn throughout: only the timeout can end this wait.
         let error = await #expect(throws: StoreError.self) { try await queue.withTurn(timeout: .milliseconds(100)) {} }
-        #expect(ContinuousClock.now - started < .seconds(5))
         if case .unavailable? = error {} else { Issue.record("expected unavailable, got \(String(describing: error))") }
         // Its place is free again: the next waiter queues instead of being refused.
         let next = Task { try await queue.withTurn(timeout: .seconds(60)) {} }
