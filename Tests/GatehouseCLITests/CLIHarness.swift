@@ -54,6 +54,16 @@ enum CLI {
         )
     }
 
+    /// ``run(_:environment:stdin:in:)`` on a thread of its own, for async tests.
+    static func launch(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        stdin: String? = nil,
+        in directory: URL
+    ) async throws -> Result {
+        try await onOwnThread { try run(arguments, environment: environment, stdin: stdin, in: directory) }
+    }
+
     /// The environment without any `GATEHOUSE_*` variable of the developer's shell.
     static var baseEnvironment: [String: String] {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }
@@ -64,6 +74,19 @@ enum CLI {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
+    }
+}
+
+/// Runs blocking `body` on a thread of its own and awaits its result.
+///
+/// Tests run on Swift's cooperative pool, one thread per core: a test blocked there waiting for a
+/// process stalls every other test's async work, timers included, for as long, so that tests
+/// measuring seconds fail and the whole run slows down; and a command waiting for PostgreSQL's
+/// migration lock, held by another test of this process that needs a pool thread to let go,
+/// would wait for good.
+func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
     }
 }
 

@@ -23,7 +23,7 @@ struct CLITests {
     func quickStart(backend: Backend) async throws {
         let directory = try CLI.makeDirectory()
         let database = databaseArguments(backend)
-        let created = try CLI.run(
+        let created = try await CLI.launch(
             ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--scope", "read write", "--json"] + database,
             in: directory
         )
@@ -74,7 +74,7 @@ struct CLITests {
         let directory = try CLI.makeDirectory()
         let yaml = directory.appendingPathComponent("gatehouse.yaml")
         try "issuer: http://from-file.test\naccess_token_ttl: 120\nlocales: en fr\n".write(to: yaml, atomically: true, encoding: .utf8)
-        let created = try CLI.run(["clients", "create", "--name", "svc", "--grant-type", "client_credentials", "--json"], in: directory)
+        let created = try await CLI.launch(["clients", "create", "--name", "svc", "--grant-type", "client_credentials", "--json"], in: directory)
         let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let id = try #require(registration["client_id"] as? String)
         let secret = try #require(registration["client_secret"] as? String)
@@ -163,43 +163,43 @@ struct CLITests {
     ]
 
     @Test("bad input gets one line on stderr and a non-zero exit, and writes nothing", arguments: badInputs)
-    func badInput(input: BadInput) throws {
+    func badInput(input: BadInput) async throws {
         let directory = try CLI.makeDirectory()
         for (name, content) in input.files {
             try content.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        let setup = try CLI.run(["clients", "create", "--name", "taken", "--json"], in: directory)
+        let setup = try await CLI.launch(["clients", "create", "--name", "taken", "--json"], in: directory)
         #expect(setup.status == 0)
-        let result = try CLI.run(input.arguments, environment: input.environment, in: directory)
+        let result = try await CLI.launch(input.arguments, environment: input.environment, in: directory)
         #expect(result.status != 0)
         let lines = result.stderr.split(whereSeparator: \.isNewline).filter { !$0.contains(" info ") && !$0.contains(" warning ") }
         #expect(lines.count == 1, "stderr: \(result.stderr)")
         #expect(lines.first?.hasPrefix("gatehouse: ") == true, "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrace"))
-        let listed = try CLI.run(["clients", "list", "--json"], in: directory)
+        let listed = try await CLI.launch(["clients", "list", "--json"], in: directory)
         let clients = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
         #expect(clients?.map { $0["name"] as? String } == ["taken"])
     }
 
     @Test("users: create from stdin, list, delete")
-    func users() throws {
+    func users() async throws {
         let directory = try CLI.makeDirectory()
-        let created = try CLI.run(["users", "create", "--username", "alice", "--password-stdin"], stdin: "correct horse\n", in: directory)
+        let created = try await CLI.launch(["users", "create", "--username", "alice", "--password-stdin"], stdin: "correct horse\n", in: directory)
         #expect(created.status == 0, "\(created.stderr)")
-        let duplicate = try CLI.run(["users", "create", "--username", "alice", "--password", "x"], in: directory)
+        let duplicate = try await CLI.launch(["users", "create", "--username", "alice", "--password", "x"], in: directory)
         #expect(duplicate.status != 0)
-        let listed = try CLI.run(["users", "list", "--json"], in: directory)
+        let listed = try await CLI.launch(["users", "list", "--json"], in: directory)
         let users = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
         #expect(users?.map { $0["username"] as? String } == ["alice"])
         #expect(!listed.stdout.contains("correct horse"))
-        #expect(try CLI.run(["users", "delete", "alice"], in: directory).status == 0)
-        #expect(try CLI.run(["users", "list"], in: directory).stdout.contains("no users"))
+        #expect(try await CLI.launch(["users", "delete", "alice"], in: directory).status == 0)
+        #expect(try await CLI.launch(["users", "list"], in: directory).stdout.contains("no users"))
     }
 
     @Test("clients: show, list, rotate-secret, delete")
     func clientLifecycle() async throws {
         let directory = try CLI.makeDirectory()
-        let created = try CLI.run(
+        let created = try await CLI.launch(
             [
                 "clients", "create", "--name", "web", "--redirect-uri", "http://127.0.0.1:9000/cb", "--scope", "profile read", "--grant-type",
                 "client_credentials", "--json",
@@ -211,12 +211,12 @@ struct CLITests {
         let oldSecret = try #require(registration["client_secret"] as? String)
         #expect(registration["redirect_uris"] as? [String] == ["http://127.0.0.1:9000/cb"])
 
-        let shown = try CLI.run(["clients", "show", id, "--json"], in: directory)
+        let shown = try await CLI.launch(["clients", "show", id, "--json"], in: directory)
         let details = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
         #expect(details["scope"] as? String == "profile read")
         #expect(details["client_secret"] == nil)
 
-        let rotated = try CLI.run(["clients", "rotate-secret", id, "--json"], in: directory)
+        let rotated = try await CLI.launch(["clients", "rotate-secret", id, "--json"], in: directory)
         let newSecret = try #require((try JSONSerialization.jsonObject(with: Data(rotated.stdout.utf8)) as? [String: Any])?["client_secret"] as? String)
         #expect(newSecret != oldSecret)
 
@@ -233,20 +233,20 @@ struct CLITests {
         #expect(try await token(oldSecret) == 401)
         server.stop()
 
-        let publicClient = try CLI.run(["clients", "create", "--name", "spa", "--public", "--json"], in: directory)
+        let publicClient = try await CLI.launch(["clients", "create", "--name", "spa", "--public", "--json"], in: directory)
         let publicID = try #require((try JSONSerialization.jsonObject(with: Data(publicClient.stdout.utf8)) as? [String: Any])?["client_id"] as? String)
         #expect(!publicClient.stdout.contains("client_secret"))
-        #expect(try CLI.run(["clients", "rotate-secret", publicID], in: directory).status != 0)
+        #expect(try await CLI.launch(["clients", "rotate-secret", publicID], in: directory).status != 0)
 
-        #expect(try CLI.run(["clients", "delete", id], in: directory).status == 0)
-        #expect(try CLI.run(["clients", "show", id], in: directory).status != 0)
-        #expect(try CLI.run(["migrate"], in: directory).stdout.contains("schema is current"))
+        #expect(try await CLI.launch(["clients", "delete", id], in: directory).status == 0)
+        #expect(try await CLI.launch(["clients", "show", id], in: directory).status != 0)
+        #expect(try await CLI.launch(["migrate"], in: directory).stdout.contains("schema is current"))
     }
 
     @Test("tokens revoke --client makes every token of the client inactive at once")
     func revokeClientTokens() async throws {
         let directory = try CLI.makeDirectory()
-        let created = try CLI.run(["clients", "create", "--name", "svc", "--grant-type", "client_credentials", "--json"], in: directory)
+        let created = try await CLI.launch(["clients", "create", "--name", "svc", "--grant-type", "client_credentials", "--json"], in: directory)
         let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let id = try #require(registration["client_id"] as? String)
         let secret = try #require(registration["client_secret"] as? String)
@@ -256,7 +256,7 @@ struct CLITests {
         let token = try await HTTP.send("POST", "\(server.baseURL)/oauth2/token", headers: form, body: "grant_type=client_credentials")
         let accessToken = try #require(token.json["access_token"] as? String)
 
-        let revoked = try CLI.run(["tokens", "revoke", "--client", id], in: directory)
+        let revoked = try await CLI.launch(["tokens", "revoke", "--client", id], in: directory)
         #expect(revoked.status == 0, "\(revoked.stderr)")
         #expect(revoked.stdout.contains("revoked 1 token"))
         let introspected = try await HTTP.send("POST", "\(server.baseURL)/oauth2/introspect", headers: form, body: "token=\(accessToken)")

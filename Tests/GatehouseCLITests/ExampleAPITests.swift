@@ -38,8 +38,8 @@ final class NotesAPIProcess {
 
 @Suite("The example API, protected by GatehouseResource")
 struct ExampleAPITests {
-    private func client(_ arguments: [String], in directory: URL) throws -> (id: String, secret: String) {
-        let created = try CLI.run(["clients", "create", "--json"] + arguments, in: directory)
+    private func client(_ arguments: [String], in directory: URL) async throws -> (id: String, secret: String) {
+        let created = try await CLI.launch(["clients", "create", "--json"] + arguments, in: directory)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any], "\(created.stderr)")
         return (try #require(json["client_id"] as? String), try #require(json["client_secret"] as? String))
     }
@@ -56,9 +56,10 @@ struct ExampleAPITests {
     @Test("valid token, revoked token and missing scope, in JWT and in introspection mode", arguments: ["jwt", "introspection"])
     func notes(mode: String) async throws {
         let directory = try CLI.makeDirectory()
-        let api = try client(["--name", "notes-api", "--grant-type", "client_credentials", "--can-introspect"], in: directory)
-        let reader = try client(["--name", "reader", "--grant-type", "client_credentials", "--scope", "read", "--token-format", "jwt"], in: directory)
-        let stranger = try client(["--name", "stranger", "--grant-type", "client_credentials", "--scope", "profile", "--token-format", "jwt"], in: directory)
+        let api = try await client(["--name", "notes-api", "--grant-type", "client_credentials", "--can-introspect"], in: directory)
+        let reader = try await client(["--name", "reader", "--grant-type", "client_credentials", "--scope", "read", "--token-format", "jwt"], in: directory)
+        let stranger = try await client(
+            ["--name", "stranger", "--grant-type", "client_credentials", "--scope", "profile", "--token-format", "jwt"], in: directory)
         let gatehouse = try ServeProcess(in: directory)
         try await gatehouse.waitUntilReady()
         var arguments = ["--issuer", gatehouse.baseURL, "--mode", mode]

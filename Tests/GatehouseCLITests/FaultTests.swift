@@ -174,14 +174,14 @@ struct FaultTests {
         let directory = try CLI.makeDirectory()
         let database = Self.databaseArguments(backend, in: directory)
         let client = try await Self.registerClient(database, in: directory)
-        let web = try await Self.runCLI(
+        let web = try await CLI.launch(
             ["clients", "create", "--name", uniqueName("web"), "--redirect-uri", Self.redirectURI, "--scope", "profile", "--json"] + database,
             in: directory
         )
         #expect(web.status == 0, "\(web.stderr)")
         let webID = try #require((try JSONSerialization.jsonObject(with: Data(web.stdout.utf8)) as? [String: Any])?["client_id"] as? String)
         let username = uniqueName("alice")
-        let user = try await Self.runCLI(
+        let user = try await CLI.launch(
             ["users", "create", "--username", username, "--password-stdin"] + database, stdin: "correct horse\n", in: directory
         )
         #expect(user.status == 0, "\(user.stderr)")
@@ -251,7 +251,7 @@ struct PostgresOutageTests {
         .timeLimit(.minutes(3))
     )
     func postgresOutage() async throws {
-        let postgres = try await PrivatePostgres.onThread { try PrivatePostgres() }
+        let postgres = try await onOwnThread { try PrivatePostgres() }
         defer { postgres.destroy() }
         let directory = try CLI.makeDirectory()
         let database = ["--database", postgres.url]
@@ -263,7 +263,7 @@ struct PostgresOutageTests {
         #expect(try await FaultTests.requestToken(baseURL, client).status == 200)
         #expect(try await HTTP.send("GET", "\(baseURL)/readyz").status == 200)
 
-        try await PrivatePostgres.onThread { try postgres.stop() }
+        try await onOwnThread { try postgres.stop() }
         for attempt in 0..<3 {
             let start = ContinuousClock.now
             let token = try await FaultTests.requestToken(baseURL, client)
@@ -279,7 +279,7 @@ struct PostgresOutageTests {
             #expect(ready.header("Retry-After").flatMap(Int.init).map { $0 >= 1 } == true, "readyz \(attempt) without Retry-After")
         }
 
-        try await PrivatePostgres.onThread { try postgres.start() }
+        try await onOwnThread { try postgres.start() }
         let restarted = ContinuousClock.now
         var statuses: [Int] = []
         var recovered = false
@@ -327,20 +327,9 @@ extension FaultTests {
         }
     }
 
-    /// Runs a CLI command on a thread of its own. `CLI.run` blocks until the command exits, and
-    /// the command may wait for PostgreSQL's migration lock, held meanwhile by another test of this
-    /// process that needs a thread of the small cooperative pool to finish and let go.
-    static func runCLI(_ arguments: [String], stdin: String? = nil, in directory: URL) async throws -> CLI.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Result { try CLI.run(arguments, stdin: stdin, in: directory) })
-            }.start()
-        }
-    }
-
     /// A confidential `client_credentials` client, registered with the CLI (which also migrates).
     static func registerClient(_ database: [String], in directory: URL) async throws -> RegisteredClient {
-        let created = try await runCLI(
+        let created = try await CLI.launch(
             ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--json"] + database, in: directory
         )
         guard created.status == 0,

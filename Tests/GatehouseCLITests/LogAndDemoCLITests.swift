@@ -12,7 +12,7 @@ struct LogAndDemoCLITests {
     func jsonLog() async throws {
         let directory = try CLI.makeDirectory()
         let database = ["--database", "sqlite:\(directory.appendingPathComponent("gatehouse.sqlite").path)"]
-        let created = try CLI.run(
+        let created = try await CLI.launch(
             ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--json"] + database, in: directory
         )
         let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
@@ -76,7 +76,7 @@ struct LogAndDemoCLITests {
     func demoLeavesNothingBehind() async throws {
         let directory = try CLI.makeDirectory()
         // The operator's real database, in the working directory where serve looks by default.
-        let alice = try CLI.run(["users", "create", "--username", "alice", "--password", "correct horse"], in: directory)
+        let alice = try await CLI.launch(["users", "create", "--username", "alice", "--password", "correct horse"], in: directory)
         #expect(alice.status == 0, "\(alice.stderr)")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("gatehouse.sqlite").path))
 
@@ -87,11 +87,11 @@ struct LogAndDemoCLITests {
         server.stop()
         #expect(server.process.terminationStatus == 0)
 
-        let users = try CLI.run(["users", "list", "--json"], in: directory)
+        let users = try await CLI.launch(["users", "list", "--json"], in: directory)
         let usernames = try #require(try JSONSerialization.jsonObject(with: Data(users.stdout.utf8)) as? [[String: Any]])
             .compactMap { $0["username"] as? String }
         #expect(usernames == ["alice"])
-        let clients = try CLI.run(["clients", "list"], in: directory)
+        let clients = try await CLI.launch(["clients", "list"], in: directory)
         #expect(clients.status == 0, "\(clients.stderr)")
         #expect(!clients.stdout.contains("demo"), "\(clients.stdout)")
     }

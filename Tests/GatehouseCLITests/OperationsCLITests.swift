@@ -16,18 +16,18 @@ struct OperationsCLITests {
     }
 
     @Test("gatehouse --version prints one version line")
-    func version() throws {
-        let result = try CLI.run(["--version"], in: try CLI.makeDirectory())
+    func version() async throws {
+        let result = try await CLI.launch(["--version"], in: try CLI.makeDirectory())
         #expect(result.status == 0)
         #expect(result.stdout.wholeMatch(of: /\d+\.\d+\.\d+\n/) != nil, "\(result.stdout)")
     }
 
     @Test("a misspelt key in the config file is refused, naming the closest key")
-    func unknownConfigurationKey() throws {
+    func unknownConfigurationKey() async throws {
         let directory = try CLI.makeDirectory()
         let config = directory.appendingPathComponent("gatehouse.yaml")
         try "acess_token_ttl: 60\n".write(to: config, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["clients", "list", "--config", config.path], in: directory)
+        let result = try await CLI.launch(["clients", "list", "--config", config.path], in: directory)
         #expect(result.status != 0)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("acess_token_ttl"), "\(result.stderr)")
@@ -35,9 +35,9 @@ struct OperationsCLITests {
     }
 
     @Test("a misspelt GATEHOUSE_ variable is warned about, naming the closest key; another tool's variable is not")
-    func misspeltEnvironmentVariable() throws {
+    func misspeltEnvironmentVariable() async throws {
         let directory = try CLI.makeDirectory()
-        let result = try CLI.run(
+        let result = try await CLI.launch(
             ["clients", "list", "--database", "sqlite:\(directory.appendingPathComponent("g.sqlite").path)"],
             environment: ["GATEHOUSE_ACESS_TOKEN_TTL": "60", "GATEHOUSE_TEST_HARNESS_DIRECTORY": "/tmp"],
             in: directory
@@ -50,23 +50,23 @@ struct OperationsCLITests {
     }
 
     @Test("a file that is not SQLite as --database gives a one-line error, not a crash")
-    func notSQLite() throws {
+    func notSQLite() async throws {
         let directory = try CLI.makeDirectory()
         let file = directory.appendingPathComponent("notes.txt")
         try String(repeating: "this is not a database\n", count: 200).write(to: file, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["clients", "list", "--database", "sqlite:\(file.path)"], in: directory)
+        let result = try await CLI.launch(["clients", "list", "--database", "sqlite:\(file.path)"], in: directory)
         #expect(result.status != 0 && result.status != 134, "status \(result.status)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("gatehouse: "), "\(result.stderr)")
     }
 
     @Test("the audit log records client and key administration, without the secret", .spec("ops.audit-log"), arguments: Backend.available)
-    func auditOfAdministration(backend: Backend) throws {
+    func auditOfAdministration(backend: Backend) async throws {
         let directory = try CLI.makeDirectory()
         let log = directory.appendingPathComponent("audit.jsonl")
         let environment = ["GATEHOUSE_AUDIT_LOG": log.path]
         let database = databaseArguments(backend, in: directory)
-        let created = try CLI.run(
+        let created = try await CLI.launch(
             ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--json"] + database,
             environment: environment, in: directory
         )
@@ -74,13 +74,13 @@ struct OperationsCLITests {
         let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let id = try #require(registration["client_id"] as? String)
         let secret = try #require(registration["client_secret"] as? String)
-        let rotated = try CLI.run(["clients", "rotate-secret", id, "--json"] + database, environment: environment, in: directory)
+        let rotated = try await CLI.launch(["clients", "rotate-secret", id, "--json"] + database, environment: environment, in: directory)
         #expect(rotated.status == 0, "\(rotated.stderr)")
         let newSecret = try #require(
             (try JSONSerialization.jsonObject(with: Data(rotated.stdout.utf8)) as? [String: Any])?["client_secret"] as? String
         )
-        #expect(try CLI.run(["keys", "rotate"] + database, environment: environment, in: directory).status == 0)
-        #expect(try CLI.run(["clients", "delete", id] + database, environment: environment, in: directory).status == 0)
+        #expect(try await CLI.launch(["keys", "rotate"] + database, environment: environment, in: directory).status == 0)
+        #expect(try await CLI.launch(["clients", "delete", id] + database, environment: environment, in: directory).status == 0)
 
         let text = try String(contentsOf: log, encoding: .utf8)
         let lines = text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -98,7 +98,7 @@ struct OperationsCLITests {
         let directory = try CLI.makeDirectory()
         let log = directory.appendingPathComponent("audit.jsonl")
         let database = databaseArguments(.sqlite, in: directory)
-        let created = try CLI.run(
+        let created = try await CLI.launch(
             ["clients", "create", "--name", uniqueName("svc"), "--grant-type", "client_credentials", "--json"] + database, in: directory
         )
         let registration = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])

@@ -11,7 +11,7 @@ import Foundation
 /// refuse to run as root; as root they run as the `postgres` user, as in `scripts/test`.
 ///
 /// Its calls block until the tools they run are done, for seconds: from async code, call them
-/// through ``onThread(_:)``, so that they do not hold one of the few threads every other test
+/// through `onOwnThread(_:)`, so that they do not hold one of the few threads every other test
 /// runs on. One test owns an instance and makes one call at a time, hence `@unchecked Sendable`.
 final class PrivatePostgres: @unchecked Sendable {
     /// The `bin` directory of the newest installed PostgreSQL server, if any.
@@ -111,13 +111,6 @@ final class PrivatePostgres: @unchecked Sendable {
     }
 
     deinit { destroy() }
-
-    /// Runs blocking `body` on a thread of its own and awaits its result.
-    static func onThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
 
     /// Runs one server tool to completion, with its output in a file.
     private func run(_ tool: String, _ arguments: [String]) throws {
