@@ -11,7 +11,7 @@ import Testing
 /// HTTP, in each mode of SPEC §10, on both databases.
 @Suite("Dynamic client registration")
 struct RegistrationTests {
-    /// The registration of docs/guide.md "Developer portal: dynamic registration", byte for byte.
+    /// The registration of docs/guide.md "Developer portal: dynamic registration" (the same JSON object).
     static let guideRequest = """
         {"client_name": "Photo Printer", "redirect_uris": ["https://printer.example.com/callback"],
          "token_endpoint_auth_method": "client_secret_basic", "scope": "profile", "client_uri": "https://printer.example.com",
