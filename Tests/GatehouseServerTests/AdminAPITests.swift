@@ -253,6 +253,8 @@ struct AdminAPITests {
 
             let listed = try await server.admin(.get, "/admin/v1/users", token: token)
             expectAdminJSON(listed)
+            let head = try await server.admin(.head, "/admin/v1/users", token: token)
+            #expect(head.status == .ok && head.body.readableBytes == 0, "HEAD is answered wherever GET is (SPEC §9)")
             let users = try #require(listed.json["users"] as? [[String: Any]])
             let entry = try #require(users.first { $0["username"] as? String == username })
             #expect(Set(entry.keys) == ["username"])
