@@ -12,6 +12,7 @@ struct ErrorCatalogTests {
             .accessDenied: .badRequest, .unsupportedResponseType: .badRequest, .serverError: .internalServerError,
             .temporarilyUnavailable: .serviceUnavailable, .unsupportedTokenType: .badRequest,
             .invalidToken: .unauthorized, .insufficientScope: .forbidden, .invalidTarget: .badRequest,
+            .invalidRedirectURI: .badRequest, .invalidClientMetadata: .badRequest, .notFound: .notFound, .conflict: .conflict,
         ]
         #expect(ErrorCatalog.entries.count == expected.count)
         for (code, status) in expected {
