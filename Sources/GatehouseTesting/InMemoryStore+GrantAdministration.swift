@@ -5,14 +5,16 @@ extension InMemoryStore: GrantAdministrationStore {
     public func activeGrants(subject: String?, clientID: String?, at date: Date) async throws -> [GrantSummary] {
         let now = date.toTheSecond
         return read { state in
-            state.grants.values
+            // Something of the grant still works: a live access or refresh token, or a code not yet redeemed.
+            func hasLiveToken(_ grant: Grant) -> Bool {
+                state.refreshTokens.values.contains { $0.grantID == grant.id && $0.revokedAt == nil && $0.rotatedAt == nil && $0.expiresAt > now }
+                    || state.accessTokens.values.contains { $0.grantID == grant.id && $0.revokedAt == nil && $0.expiresAt > now }
+                    || state.codes.values.contains { $0.grantID == grant.id && $0.consumedAt == nil && $0.expiresAt > now }
+            }
+            return state.grants.values
                 .filter { grant in
                     grant.revokedAt == nil && (subject == nil || grant.userID == subject) && (clientID == nil || grant.clientID == clientID)
-                        && (state.refreshTokens.values.contains {
-                            $0.grantID == grant.id && $0.revokedAt == nil && $0.rotatedAt == nil && $0.expiresAt > now
-                        }
-                            || state.accessTokens.values.contains { $0.grantID == grant.id && $0.revokedAt == nil && $0.expiresAt > now }
-                            || state.codes.values.contains { $0.grantID == grant.id && $0.consumedAt == nil && $0.expiresAt > now })
+                        && hasLiveToken(grant)
                 }
                 .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
                 .compactMap { grant in
