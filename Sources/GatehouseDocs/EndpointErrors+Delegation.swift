@@ -39,7 +39,11 @@ extension EndpointErrors {
 
     private static func delegationRows(allowed: String, body: Bool = false) -> [Row] {
         var rows: [Row] = [
-            .answer(.invalidToken, "no access token, or one unknown, expired or revoked (with WWW-Authenticate: Bearer)"),
+            .answer(.invalidRequest, "the Authorization header is Bearer without a token, with two tokens, or with characters outside b64token"),
+            .answer(
+                .invalidToken,
+                "the access token is unknown, expired or revoked (with WWW-Authenticate: Bearer); without any bearer token the 401 has only the challenge, without an error code or body"
+            ),
             .answer(.insufficientScope, "the access token lacks the scope gatehouse:admin (with WWW-Authenticate: Bearer)"),
             .answer(.methodNotAllowed, "a method other than \(allowed) (the Allow header names them)"),
         ]
