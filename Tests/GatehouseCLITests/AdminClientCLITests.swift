@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 /// SPEC §2 and §10: `clients create --admin` is the one way to the reserved scopes, and the command
@@ -11,7 +12,7 @@ struct AdminClientCLITests {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 
-    @Test("--admin: a confidential client_credentials client with gatehouse:admin and gatehouse:register besides --scope")
+    @Test("--admin: a confidential client_credentials client with gatehouse:admin and gatehouse:register besides --scope", .spec("reserved-scopes"))
     func admin() throws {
         let directory = try CLI.makeDirectory()
         // With the server's `scopes` set, the reserved scopes are still given: they are not the provider's.

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseTestSupport
 import Testing
 
 /// The example API as a resource of its own (RFC 8707, RFC 9728), beside a `gatehouse serve` whose
@@ -9,7 +10,10 @@ struct ExampleAPIResourceTests {
     static let resource = "https://notes.example.test"
     static let metadataURL = "https://notes.example.test/.well-known/oauth-protected-resource"
 
-    @Test("only tokens requested for the API pass; its 401 names its metadata, which it serves", arguments: ["jwt", "introspection"])
+    @Test(
+        "only tokens requested for the API pass; its 401 names its metadata, which it serves", .spec("indicators.resource-identifier"),
+        arguments: ["jwt", "introspection"]
+    )
     func resource(mode: String) async throws {
         let directory = try CLI.makeDirectory()
         func client(_ arguments: [String]) throws -> (id: String, secret: String) {

@@ -163,7 +163,7 @@ struct ClientRegistrationPolicyTests {
         }
     }
 
-    @Test("reserved scopes: never by an authorization request or a default, only where the grant allows them")
+    @Test("reserved scopes: never by an authorization request or a default, only where the grant allows them", .spec("reserved-scopes"))
     func reservedScopes() throws {
         let allowed: ScopeSet = ["read", "gatehouse:admin"]
         let error = #expect(throws: OAuthError.self) {

@@ -128,7 +128,10 @@ struct AuthorizationTargetRow: Sendable, CustomTestStringConvertible {
 
 @Suite("Resource indicators, RFC 8707 (core, no socket)")
 struct ResourceIndicatorRowTests {
-    @Test("SPEC §10 token endpoint: every invalid_target row answers 400 invalid_target", arguments: TargetErrorRow.all)
+    @Test(
+        "SPEC §10 token endpoint: every invalid_target row answers 400 invalid_target", .spec("indicators.invalid_target"),
+        arguments: TargetErrorRow.all
+    )
     func tokenRow(_ row: TargetErrorRow) async throws {
         let scenario = try await ResourceScenario.make()
         let call = try await row.request(scenario)
@@ -138,7 +141,10 @@ struct ResourceIndicatorRowTests {
         #expect(error?.headerFields[.wwwAuthenticate] == nil)
     }
 
-    @Test("SPEC §10 authorization endpoint: a bad resource is refused by redirect", arguments: AuthorizationTargetRow.all)
+    @Test(
+        "SPEC §10 authorization endpoint: a bad resource is refused by redirect", .spec("indicators.invalid_target"),
+        arguments: AuthorizationTargetRow.all
+    )
     func authorizationRow(_ row: AuthorizationTargetRow) async throws {
         let scenario = try await ResourceScenario.make()
         let failure = await #expect(throws: AuthorizationFailure.self) {

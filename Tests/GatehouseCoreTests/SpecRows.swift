@@ -8,8 +8,8 @@ import Testing
 /// `SpecCoverageTests` fails when a row of ``sections`` has no entry here, when an entry's quote
 /// starts no row or several, and when an id is named by no test or a test names an unknown id.
 enum SpecRows {
-    /// The sections whose rows must be named. Sections 10 and 11 join when they are built.
-    static let sections = [5, 6, 7, 9]
+    /// The sections whose rows must be named. Section 11 joins when it is built.
+    static let sections = [5, 6, 7, 9, 10]
 
     struct Entry: Sendable, CustomStringConvertible {
         let id: String
@@ -91,6 +91,33 @@ enum SpecRows {
                 ("ops.metrics", "Metrics"),
                 ("ops.audit-log", "Audit log"),
                 ("ops.keys-at-rest", "Keys and files at rest."),
+            ])
+        + section(
+            10,
+            [
+                ("reserved-scopes", "Reserved scopes."),
+                ("admin.bearer", "errors as the RFC 6750 table of section 6"),
+                ("admin.errors", "Other errors: `400 invalid_request`"),
+                ("admin.clients.create", "`POST /admin/v1/clients` |"),
+                ("admin.clients.list", "`GET /admin/v1/clients?limit=N&cursor=C` |"),
+                ("admin.clients.read", "`GET /admin/v1/clients/{id}` |"),
+                ("admin.clients.replace", "`PUT /admin/v1/clients/{id}` |"),
+                ("admin.clients.delete", "`DELETE /admin/v1/clients/{id}` |"),
+                ("admin.clients.secret", "`POST /admin/v1/clients/{id}/secret` |"),
+                ("admin.users", "`POST /admin/v1/users`, `GET /admin/v1/users`"),
+                ("admin.grants.list", "`GET /admin/v1/grants?subject=S`"),
+                ("admin.grants.delete", "`DELETE /admin/v1/grants/{grant_id}` |"),
+                ("admin.tokens.revoke", "`POST /admin/v1/tokens/revoke` |"),
+                ("registration.off", "`registration = off`"),
+                ("registration.token", "`token`: the request needs `Authorization: Bearer`"),
+                ("registration.open", "`open`: anyone may register"),
+                ("registration.invalid_client_metadata", "a scope outside `registration_scopes` or a reserved scope"),
+                ("registration.management", "`GET`, `PUT` (full replacement) and `DELETE` (204) on `registration_client_uri`"),
+                ("delegation.login-request", "`GET /admin/v1/login-requests/{CH}`"),
+                ("delegation.login-decision", "`PUT /admin/v1/login-requests/{CH}/accept`"),
+                ("delegation.consent", "With `consent_url` set, consent goes the same way"),
+                ("indicators.invalid_target", "A `resource` parameter (repeatable)"),
+                ("indicators.resource-identifier", "`GatehouseResource` can be given its resource identifier"),
             ])
 
     private static func section(_ number: Int, _ rows: [(id: String, quote: String)]) -> [Entry] {

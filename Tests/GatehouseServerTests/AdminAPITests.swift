@@ -186,7 +186,9 @@ struct AdminErrorRow: Sendable, CustomTestStringConvertible {
 
 @Suite("Admin API (SPEC §10)")
 struct AdminAPITests {
-    @Test("every admin route refuses a missing, unknown or unscoped token as RFC 6750 says", arguments: Backend.available)
+    @Test(
+        "every admin route refuses a missing, unknown or unscoped token as RFC 6750 says", .spec("admin.bearer"), arguments: Backend.available
+    )
     func guardOnEveryRoute(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let (_, unscoped) = try await server.serviceToken(scopes: ["read"])
@@ -213,7 +215,9 @@ struct AdminAPITests {
 
     /// Every row against one server per database: a server per row would hold a pool of
     /// connections each, more than the shared PostgreSQL allows when the whole suite runs.
-    @Test("refused admin calls answer status, error and the headers of SPEC §5, row by row", arguments: Backend.available)
+    @Test(
+        "refused admin calls answer status, error and the headers of SPEC §5, row by row", .spec("admin.errors"), arguments: Backend.available
+    )
     func errorRows(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: { $0.maxBodyBytes = 16_384 }) { server in
             let token = try await server.adminToken()
@@ -237,7 +241,9 @@ struct AdminAPITests {
         }
     }
 
-    @Test("users: created with a bcrypt hash that signs in, listed without secrets, deleted once", arguments: Backend.available)
+    @Test(
+        "users: created with a bcrypt hash that signs in, listed without secrets, deleted once", .spec("admin.users"), arguments: Backend.available
+    )
     func users(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()
@@ -267,7 +273,10 @@ struct AdminAPITests {
         }
     }
 
-    @Test("grants: listed by subject and by client, deleted: tokens inactive and consent asked again", arguments: Backend.available)
+    @Test(
+        "grants: listed by subject and by client, deleted: tokens inactive and consent asked again", .spec("admin.grants.list"),
+        .spec("admin.grants.delete"), arguments: Backend.available
+    )
     func grants(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()
@@ -325,7 +334,7 @@ struct AdminAPITests {
         }
     }
 
-    @Test("tokens/revoke: every token of a client, or of a subject", arguments: Backend.available)
+    @Test("tokens/revoke: every token of a client, or of a subject", .spec("admin.tokens.revoke"), arguments: Backend.available)
     func revokeTokens(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()
@@ -364,7 +373,11 @@ struct AdminClientTests {
         return LiveServer.RegisteredClient(id: client.id, secret: secret)
     }
 
-    @Test("a client is created with Location and its secret once, read without it, replaced, and deleted with its tokens", arguments: Backend.available)
+    @Test(
+        "a client is created with Location and its secret once, read without it, replaced, and deleted with its tokens",
+        .spec("admin.clients.create"), .spec("admin.clients.read"), .spec("admin.clients.replace"), .spec("admin.clients.delete"),
+        arguments: Backend.available
+    )
     func lifecycle(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()
@@ -447,7 +460,7 @@ struct AdminClientTests {
         }
     }
 
-    @Test("a public client gets no secret, and an empty client list reads as JSON", arguments: Backend.available)
+    @Test("a public client gets no secret, and an empty client list reads as JSON", .spec("admin.clients.create"), arguments: Backend.available)
     func publicClient(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()
@@ -465,7 +478,7 @@ struct AdminClientTests {
         }
     }
 
-    @Test("clients are listed oldest first, page by page, until next_cursor is null", arguments: Backend.available)
+    @Test("clients are listed oldest first, page by page, until next_cursor is null", .spec("admin.clients.list"), arguments: Backend.available)
     func pagination(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()
@@ -517,7 +530,10 @@ struct AdminClientTests {
         }
     }
 
-    @Test("a rotated-away secret works for grace_seconds by the server's clock, and not after", arguments: Backend.available)
+    @Test(
+        "a rotated-away secret works for grace_seconds by the server's clock, and not after", .spec("admin.clients.secret"),
+        arguments: Backend.available
+    )
     func secretRotation(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let token = try await server.adminToken()

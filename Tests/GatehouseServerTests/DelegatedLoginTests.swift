@@ -67,7 +67,10 @@ func challenge(in response: TestResponse, at url: String, named name: String) th
 
 @Suite("Delegated login and consent (SPEC §10)")
 struct DelegatedLoginTests {
-    @Test("login and consent through the provider's app end in tokens for its subject", arguments: Backend.available)
+    @Test(
+        "login and consent through the provider's app end in tokens for its subject", .spec("delegation.login-request"),
+        .spec("delegation.login-decision"), .spec("delegation.consent"), arguments: Backend.available
+    )
     func acceptedFlow(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile", "read"])
@@ -181,7 +184,10 @@ struct DelegatedLoginTests {
         }
     }
 
-    @Test("a rejected login or consent ends at the client's redirect URI with the error", arguments: Backend.available, ["login", "consent"])
+    @Test(
+        "a rejected login or consent ends at the client's redirect URI with the error", .spec("delegation.login-decision"),
+        .spec("delegation.consent"), arguments: Backend.available, ["login", "consent"]
+    )
     func rejected(backend: Backend, kind: String) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile"])
@@ -308,7 +314,7 @@ struct DelegatedLoginTests {
         }
     }
 
-    @Test("grant_scope must be a subset of the requested scope", arguments: Backend.available)
+    @Test("grant_scope must be a subset of the requested scope", .spec("delegation.consent"), arguments: Backend.available)
     func grantScopeSubset(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile", "read"])
@@ -330,7 +336,10 @@ struct DelegatedLoginTests {
         }
     }
 
-    @Test("malformed bodies, wrong types and unknown error codes are 400 invalid_request", arguments: Backend.available)
+    @Test(
+        "malformed bodies, wrong types and unknown error codes are 400 invalid_request", .spec("delegation.login-decision"),
+        arguments: Backend.available
+    )
     func malformedBodies(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile"])

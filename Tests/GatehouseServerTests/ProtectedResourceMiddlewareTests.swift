@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseResource
+import GatehouseTestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -64,7 +65,7 @@ struct ProtectedResourceMiddlewareTests {
         #expect(resource.metadataURL == expected)
     }
 
-    @Test("JWT: aud naming the resource passes (string or array), another aud is 401 with resource_metadata")
+    @Test("JWT: aud naming the resource passes (string or array), another aud is 401 with resource_metadata", .spec("indicators.resource-identifier"))
     func jwtAudience() async throws {
         let server = FakeAuthorizationServer()
         let key = SigningKey.generate(now: Date())
@@ -84,7 +85,10 @@ struct ProtectedResourceMiddlewareTests {
                 let refused = try await api.execute(uri: "/notes", method: .get, headers: [.authorization: "Bearer \(forCalendar)"])
                 #expect(refused.status == .unauthorized)
                 #expect(refused.json["error"] as? String == "invalid_token")
+                #expect(refused.headers[.contentType] == "application/json; charset=utf-8")
+                #expect(refused.headers[.contentLanguage] == "en")
                 #expect(refused.headers[.cacheControl] == "no-store")
+                #expect(refused.headers[.pragma] == "no-cache")
                 #expect(refused.headers[.vary] == "Accept-Language")
                 let description = ErrorCatalog.entry(for: .invalidToken).message.english
                 #expect(
@@ -119,7 +123,7 @@ struct ProtectedResourceMiddlewareTests {
         }
     }
 
-    @Test("introspection: aud as a string or an array is read; an answer without aud is refused")
+    @Test("introspection: aud as a string or an array is read; an answer without aud is refused", .spec("indicators.resource-identifier"))
     func introspectionAudience() async throws {
         let router = Router()
         router.post("/introspect") { request, _ -> Response in
@@ -150,7 +154,10 @@ struct ProtectedResourceMiddlewareTests {
         }
     }
 
-    @Test("the metadata document: resource, authorization_servers, scopes_supported, bearer_methods_supported")
+    @Test(
+        "the metadata document: resource, authorization_servers, scopes_supported, bearer_methods_supported",
+        .spec("indicators.resource-identifier")
+    )
     func metadataDocument() async throws {
         try await Self.runAPI(verifier: StaticVerifier()) { api in
             let response = try await api.execute(uri: "/.well-known/oauth-protected-resource/notes", method: .get)

@@ -35,7 +35,10 @@ struct RegistrationTests {
 
     // MARK: - Modes
 
-    @Test("off: 404 not_found in the format of SPEC §5, and no registration_endpoint in the metadata", arguments: Backend.available)
+    @Test(
+        "off: 404 not_found in the format of SPEC §5, and no registration_endpoint in the metadata", .spec("registration.off"),
+        arguments: Backend.available
+    )
     func off(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             expectOAuthError(try await server.send(.post, "/oauth2/register", headers: Self.json, body: Self.guideRequest), status: .notFound, error: .notFound)
@@ -47,7 +50,7 @@ struct RegistrationTests {
         }
     }
 
-    @Test("open: the guide's request registers a client, which completes the code flow", arguments: Backend.available)
+    @Test("open: the guide's request registers a client, which completes the code flow", .spec("registration.open"), arguments: Backend.available)
     func openRegistration(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.open) { server in
             let metadata = try await server.send(.get, "/.well-known/oauth-authorization-server")
@@ -110,7 +113,10 @@ struct RegistrationTests {
         }
     }
 
-    @Test("open: past client_auth_failure_limit registrations from one address, 429 with Retry-After", arguments: Backend.available)
+    @Test(
+        "open: past client_auth_failure_limit registrations from one address, 429 with Retry-After", .spec("registration.open"),
+        arguments: Backend.available
+    )
     func openLimit(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: { $0.registration = .open; $0.clientAuthFailureLimit = 2 }) { server in
             let body = #"{"redirect_uris":["https://app.example/cb"]}"#
@@ -135,7 +141,10 @@ struct RegistrationTests {
         }
     }
 
-    @Test("token: a gatehouse:register access token registers a client_credentials client, which gets a token", arguments: Backend.available)
+    @Test(
+        "token: a gatehouse:register access token registers a client_credentials client, which gets a token", .spec("registration.token"),
+        arguments: Backend.available
+    )
     func tokenMode(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.token) { server in
             let portal = try await server.register(grantTypes: [.clientCredentials], scopes: ["gatehouse:register"])
@@ -157,7 +166,10 @@ struct RegistrationTests {
         }
     }
 
-    @Test("token: no token is 401 with a bare challenge, a bad one 401 invalid_token, one without gatehouse:register 403", arguments: Backend.available)
+    @Test(
+        "token: no token is 401 with a bare challenge, a bad one 401 invalid_token, one without gatehouse:register 403",
+        .spec("registration.token"), arguments: Backend.available
+    )
     func tokenModeRefusals(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.token) { server in
             let body = #"{"redirect_uris":["https://app.example/cb"]}"#
@@ -231,7 +243,10 @@ struct RegistrationTests {
             error: .invalidRequest),
     ]
 
-    @Test("refused metadata: status, error and the headers of SPEC §5, and nothing registered", arguments: Backend.available, refusals)
+    @Test(
+        "refused metadata: status, error and the headers of SPEC §5, and nothing registered", .spec("registration.invalid_client_metadata"),
+        arguments: Backend.available, refusals
+    )
     func refused(backend: Backend, row: Row) async throws {
         try await LiveServer.run(
             backend,
@@ -264,7 +279,10 @@ struct RegistrationTests {
 
     // MARK: - RFC 7592
 
-    @Test("RFC 7592: read, replace and delete with the registration access token; any other token is 401", arguments: Backend.available)
+    @Test(
+        "RFC 7592: read, replace and delete with the registration access token; any other token is 401", .spec("registration.management"),
+        arguments: Backend.available
+    )
     func management(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.open) { server in
             let created = try await server.send(.post, "/oauth2/register", headers: Self.json, body: Self.guideRequest)
@@ -326,7 +344,10 @@ struct RegistrationTests {
 
     // MARK: - Reserved scopes
 
-    @Test("an authorization request never obtains a reserved scope, even for a client that has it", arguments: Backend.available)
+    @Test(
+        "an authorization request never obtains a reserved scope, even for a client that has it", .spec("reserved-scopes"),
+        arguments: Backend.available
+    )
     func reservedScopesByAuthorization(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp(

@@ -36,7 +36,7 @@ struct ResourceIndicatorTests {
 
     @Test(
         "aud of JWT and introspection: access_token_audience without resource, the resource alone as a string, several as an array",
-        arguments: Backend.available
+        .spec("indicators.invalid_target"), arguments: Backend.available
     )
     func audience(backend: Backend) async throws {
         let configure: @Sendable (inout ServerConfiguration) -> Void = { configuration in
@@ -69,7 +69,7 @@ struct ResourceIndicatorTests {
 
     @Test(
         "the code flow remembers the resources of the authorization request; exchange and refresh narrow them, never widen",
-        arguments: Backend.available
+        .spec("indicators.invalid_target"), arguments: Backend.available
     )
     func narrowing(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.configure) { server in
@@ -106,7 +106,10 @@ struct ResourceIndicatorTests {
         }
     }
 
-    @Test("a bad resource on the authorization request goes back to the client as error=invalid_target", arguments: Backend.available)
+    @Test(
+        "a bad resource on the authorization request goes back to the client as error=invalid_target", .spec("indicators.invalid_target"),
+        arguments: Backend.available
+    )
     func authorizationRedirect(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.configure) { server in
             let client = try await server.registerWebApp()
@@ -124,7 +127,10 @@ struct ResourceIndicatorTests {
         }
     }
 
-    @Test("a resource not listed at the token endpoint: 400 invalid_target with the headers of SPEC §5", arguments: Backend.available)
+    @Test(
+        "a resource not listed at the token endpoint: 400 invalid_target with the headers of SPEC §5", .spec("indicators.invalid_target"),
+        arguments: Backend.available
+    )
     func tokenEndpointRefusal(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.configure) { server in
             let client = try await server.register()
@@ -140,7 +146,7 @@ struct ResourceIndicatorTests {
 
     @Test(
         "/api/me takes tokens for {issuer}/api and tokens without resource, refuses tokens only for other resources",
-        arguments: Backend.available
+        .spec("indicators.resource-identifier"), arguments: Backend.available
     )
     func apiAudience(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.configure) { server in
@@ -176,7 +182,10 @@ struct ResourceIndicatorTests {
         }
     }
 
-    @Test("GET /.well-known/oauth-protected-resource/api is the RFC 9728 document of {issuer}/api", arguments: Backend.available)
+    @Test(
+        "GET /.well-known/oauth-protected-resource/api is the RFC 9728 document of {issuer}/api", .spec("indicators.resource-identifier"),
+        arguments: Backend.available
+    )
     func metadataDocument(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let response = try await server.send(.get, "/.well-known/oauth-protected-resource/api")
