@@ -103,6 +103,10 @@ struct DelegatedLoginTests {
 
             let consent = try await server.delegation(.get, "/admin/v1/consent-requests/\(consentChallenge)", token: admin)
             #expect(consent.status == .ok)
+            #expect(consent.headers[.cacheControl] == "no-store")
+            #expect(consent.json["challenge"] as? String == consentChallenge)
+            #expect(consent.json["client_id"] as? String == client.id)
+            #expect(consent.json["client_name"] as? String == login.json["client_name"] as? String)
             #expect(consent.json["subject"] as? String == "provider-user-42")
             #expect(consent.json["requested_scope"] as? [String] == ["profile", "read"])
             #expect(consent.json["previously_granted_scope"] as? [String] == [])
@@ -142,6 +146,15 @@ struct DelegatedLoginTests {
             let secondIntrospection = try await server.introspect(secondToken, authorization: client.basicAuthorization)
             #expect(secondIntrospection.json["sub"] as? String == "provider-user-42")
             #expect(secondIntrospection.json["username"] == nil)
+
+            // A wider request asks for consent again, showing what was granted before.
+            let wider = AuthorizationQuery(clientID: client.id, scope: "profile read").string
+            let thirdChallenge = try challenge(in: try await browser.open(wider), at: LiveServer.loginURL, named: "login_challenge")
+            let thirdLogin = try await server.accept("login", thirdChallenge, token: admin, json: #"{"subject": "provider-user-42"}"#)
+            let widerConsent = try challenge(in: try await browser.follow(thirdLogin), at: LiveServer.consentURL, named: "consent_challenge")
+            let asked = try await server.delegation(.get, "/admin/v1/consent-requests/\(widerConsent)", token: admin)
+            #expect(asked.json["requested_scope"] as? [String] == ["profile", "read"])
+            #expect(asked.json["previously_granted_scope"] as? [String] == ["profile"])
         }
     }
 
