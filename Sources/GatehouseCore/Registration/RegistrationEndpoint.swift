@@ -57,6 +57,7 @@ public struct RegistrationEndpoint: Sendable {
         do {
             client = try await createWithFreeName(client)
         } catch {
+            // The registration's own failure is the answer; an attempt left behind only ages out.
             if let attempt { try? await limiter?.takeBack(attempt) }
             throw error
         }

@@ -43,19 +43,16 @@ public struct RegistrationLimiter: Sendable {
         guard let current, current.count > limit else { return Attempt(attempt: attempt) }
         try await store.deleteAttempts([attempt])
         events.record(SecurityEvent(.rateLimited, outcome: .failure, time: date, address: address, reason: RateLimitName.registration))
+        // The oldest registration leaving the window lets one more in.
         let until = current.oldest.addingTimeInterval(window)
-        return try refuse(until: until, at: date, address: address)
+        throw OAuthError.rateLimited(
+            retryAfter: max(1, Int(until.timeIntervalSince(date).rounded(.up))), hint: "too many registrations from \(address)"
+        )
     }
 
     /// The registration was not made: it does not count.
     public func takeBack(_ attempt: Attempt) async throws {
         try await store.deleteAttempts([attempt.attempt])
-    }
-
-    private func refuse(until: Date, at date: Date, address: String) throws -> Attempt {
-        throw OAuthError.rateLimited(
-            retryAfter: max(1, Int(until.timeIntervalSince(date).rounded(.up))), hint: "too many registrations from \(address)"
-        )
     }
 
     static func key(_ address: String) -> String {
