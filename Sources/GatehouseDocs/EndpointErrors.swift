@@ -44,7 +44,8 @@ public struct EndpointErrors: Sendable {
         ErrorCatalog.entries.map(\.code).filter { code in rows.contains { $0.code == code } }
     }
 
-    public static let all: [EndpointErrors] = [token, revocation, introspection, authorization, protectedResource, registration, registrationClient] + admin + delegation
+    public static let all: [EndpointErrors] =
+        [token, revocation, introspection, authorization, protectedResource, registration, registrationClient] + admin + delegation
 
     static let bodyRows: [Row] = [
         .answer(.methodNotAllowed, "a method other than POST (the Allow header names POST)"),

@@ -66,7 +66,8 @@ public enum GatehouseApplication {
     /// The OAuth endpoints and the admin API, and the methods each accepts; any other method gets
     /// a 405 in the OAuth error format, with `Allow`.
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
-        let endpoints = EndpointPath.oauth + EndpointPath.admin + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
+        let endpoints =
+            EndpointPath.oauth + EndpointPath.admin + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
             + [.registration, .registrationClient]
         return endpoints.map { (RouterPath($0.path), $0.methods) }
     }

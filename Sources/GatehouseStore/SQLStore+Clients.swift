@@ -70,7 +70,7 @@ extension SQLStore: ClientRegistry {
             """
         do {
             return try await affectedRows(query) > 0
-        } catch where Database.isUniqueViolation(error) {
+        } catch  where Database.isUniqueViolation(error) {
             throw StoreError.duplicate("a client named \(client.name)")
         }
     }

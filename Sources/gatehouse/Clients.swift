@@ -42,7 +42,8 @@ struct Clients: AsyncParsableCommand {
 
         @Flag(
             name: .customLong("admin"),
-            help: "An administration client: confidential, allowed client_credentials, with the reserved scopes gatehouse:admin and gatehouse:register besides --scope."
+            help:
+                "An administration client: confidential, allowed client_credentials, with the reserved scopes gatehouse:admin and gatehouse:register besides --scope."
         )
         var admin = false
 

@@ -22,7 +22,8 @@ struct AdminClientCLITests {
         #expect(client["grant_types"] as? [String] == ["client_credentials"])
         #expect(client["scope"] as? String == "read gatehouse:admin gatehouse:register")
 
-        let withCode = try created(["--name", "ops-web", "--admin", "--grant-type", "authorization_code", "--redirect-uri", "https://ops.example/cb"], in: directory)
+        let withCode = try created(
+            ["--name", "ops-web", "--admin", "--grant-type", "authorization_code", "--redirect-uri", "https://ops.example/cb"], in: directory)
         #expect(withCode["grant_types"] as? [String] == ["authorization_code", "client_credentials"])
     }
 
@@ -30,8 +31,10 @@ struct AdminClientCLITests {
     func postLogout(isPublic: Bool) throws {
         let directory = try CLI.makeDirectory()
         let client = try created(
-            ["--name", "web", "--redirect-uri", "https://app.example/cb", "--post-logout-redirect-uri", "https://app.example/bye",
-             "--post-logout-redirect-uri", "http://127.0.0.1:8000/bye"] + (isPublic ? ["--public"] : []),
+            [
+                "--name", "web", "--redirect-uri", "https://app.example/cb", "--post-logout-redirect-uri", "https://app.example/bye",
+                "--post-logout-redirect-uri", "http://127.0.0.1:8000/bye",
+            ] + (isPublic ? ["--public"] : []),
             in: directory
         )
         #expect(client["post_logout_redirect_uris"] as? [String] == ["https://app.example/bye", "http://127.0.0.1:8000/bye"])

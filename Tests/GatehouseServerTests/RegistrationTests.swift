@@ -101,7 +101,8 @@ struct RegistrationTests {
         try await LiveServer.run(backend, configure: Self.open) { server in
             let response = try await server.send(
                 .post, "/oauth2/register", headers: Self.json,
-                body: #"{"client_name":"Desktop","redirect_uris":["com.example.desktop:/cb","http://127.0.0.1/cb"],"token_endpoint_auth_method":"none","scope":"profile","software_id":"ignored"}"#
+                body:
+                    #"{"client_name":"Desktop","redirect_uris":["com.example.desktop:/cb","http://127.0.0.1/cb"],"token_endpoint_auth_method":"none","scope":"profile","software_id":"ignored"}"#
             )
             #expect(response.status == .created, "\(response.text)")
             #expect(response.json["client_secret"] == nil && response.json["client_secret_expires_at"] == nil)
@@ -118,7 +119,12 @@ struct RegistrationTests {
         arguments: Backend.available
     )
     func openLimit(backend: Backend) async throws {
-        try await LiveServer.run(backend, configure: { $0.registration = .open; $0.clientAuthFailureLimit = 2 }) { server in
+        try await LiveServer.run(
+            backend,
+            configure: {
+                $0.registration = .open; $0.clientAuthFailureLimit = 2
+            }
+        ) { server in
             let body = #"{"redirect_uris":["https://app.example/cb"]}"#
             for _ in 0..<2 {
                 #expect(try await server.send(.post, "/oauth2/register", headers: Self.json, body: body).status == .created)
@@ -203,40 +209,62 @@ struct RegistrationTests {
         Row(situation: "not JSON", body: "client_name=x", status: .badRequest, error: .invalidRequest),
         Row(situation: "a JSON array", body: "[]", status: .badRequest, error: .invalidRequest),
         Row(situation: "redirect_uris is a string", body: #"{"redirect_uris":"https://a.example/cb"}"#, status: .badRequest, error: .invalidRequest),
-        Row(situation: "skip_consent is a string", body: #"{"redirect_uris":["https://a.example/cb"],"skip_consent":"no"}"#, status: .badRequest, error: .invalidRequest),
+        Row(
+            situation: "skip_consent is a string", body: #"{"redirect_uris":["https://a.example/cb"],"skip_consent":"no"}"#, status: .badRequest,
+            error: .invalidRequest),
         Row(situation: "redirect_uris missing for authorization_code", body: "{}", status: .badRequest, error: .invalidRedirectURI),
         Row(situation: "relative redirect URI", body: #"{"redirect_uris":["/cb"]}"#, status: .badRequest, error: .invalidRedirectURI),
         Row(situation: "redirect URI with a fragment", body: #"{"redirect_uris":["https://a.example/cb#x"]}"#, status: .badRequest, error: .invalidRedirectURI),
-        Row(situation: "http on a host that is not loopback", body: #"{"redirect_uris":["http://a.example/cb"]}"#, status: .badRequest, error: .invalidRedirectURI),
+        Row(
+            situation: "http on a host that is not loopback", body: #"{"redirect_uris":["http://a.example/cb"]}"#, status: .badRequest,
+            error: .invalidRedirectURI),
         Row(situation: "javascript: redirect URI", body: #"{"redirect_uris":["javascript:alert(1)"]}"#, status: .badRequest, error: .invalidRedirectURI),
         Row(
             situation: "private-use scheme for a confidential client", body: #"{"redirect_uris":["com.example.app:/cb"]}"#, status: .badRequest,
             error: .invalidRedirectURI),
         Row(
-            situation: "post-logout redirect URI on http", body: #"{"redirect_uris":["https://a.example/cb"],"post_logout_redirect_uris":["http://a.example/bye"]}"#,
+            situation: "post-logout redirect URI on http",
+            body: #"{"redirect_uris":["https://a.example/cb"],"post_logout_redirect_uris":["http://a.example/bye"]}"#,
             status: .badRequest, error: .invalidRedirectURI),
-        Row(situation: "grant type not supported", body: #"{"redirect_uris":["https://a.example/cb"],"grant_types":["password"]}"#, status: .badRequest, error: .invalidClientMetadata),
+        Row(
+            situation: "grant type not supported", body: #"{"redirect_uris":["https://a.example/cb"],"grant_types":["password"]}"#, status: .badRequest,
+            error: .invalidClientMetadata),
         Row(
             situation: "grant_types and response_types disagree",
             body: #"{"redirect_uris":["https://a.example/cb"],"grant_types":["authorization_code"],"response_types":[]}"#, status: .badRequest,
             error: .invalidClientMetadata),
-        Row(situation: "response type token", body: #"{"redirect_uris":["https://a.example/cb"],"response_types":["token"]}"#, status: .badRequest, error: .invalidClientMetadata),
         Row(
-            situation: "unknown token_endpoint_auth_method", body: #"{"redirect_uris":["https://a.example/cb"],"token_endpoint_auth_method":"private_key_jwt"}"#,
+            situation: "response type token", body: #"{"redirect_uris":["https://a.example/cb"],"response_types":["token"]}"#, status: .badRequest,
+            error: .invalidClientMetadata),
+        Row(
+            situation: "unknown token_endpoint_auth_method",
+            body: #"{"redirect_uris":["https://a.example/cb"],"token_endpoint_auth_method":"private_key_jwt"}"#,
             status: .badRequest, error: .invalidClientMetadata),
         Row(
             situation: "client_credentials for a public client", body: #"{"grant_types":["client_credentials"],"token_endpoint_auth_method":"none"}"#,
             status: .badRequest, error: .invalidClientMetadata),
         Row(situation: "client_credentials in open mode", body: #"{"grant_types":["client_credentials"]}"#, status: .badRequest, error: .invalidClientMetadata),
-        Row(situation: "reserved scope gatehouse:admin", body: #"{"redirect_uris":["https://a.example/cb"],"scope":"gatehouse:admin"}"#, status: .badRequest, error: .invalidClientMetadata),
+        Row(
+            situation: "reserved scope gatehouse:admin", body: #"{"redirect_uris":["https://a.example/cb"],"scope":"gatehouse:admin"}"#, status: .badRequest,
+            error: .invalidClientMetadata),
         Row(
             situation: "reserved scope gatehouse:register", body: #"{"redirect_uris":["https://a.example/cb"],"scope":"profile gatehouse:register"}"#,
             status: .badRequest, error: .invalidClientMetadata),
-        Row(situation: "scope outside registration_scopes", body: #"{"redirect_uris":["https://a.example/cb"],"scope":"profile admin"}"#, status: .badRequest, error: .invalidClientMetadata),
-        Row(situation: "skip_consent in open mode", body: #"{"redirect_uris":["https://a.example/cb"],"skip_consent":true}"#, status: .badRequest, error: .invalidClientMetadata),
-        Row(situation: "can_introspect in open mode", body: #"{"redirect_uris":["https://a.example/cb"],"can_introspect":true}"#, status: .badRequest, error: .invalidClientMetadata),
-        Row(situation: "token_format unknown", body: #"{"redirect_uris":["https://a.example/cb"],"token_format":"saml"}"#, status: .badRequest, error: .invalidClientMetadata),
-        Row(situation: "logo_uri not a URL", body: #"{"redirect_uris":["https://a.example/cb"],"logo_uri":"logo.png"}"#, status: .badRequest, error: .invalidClientMetadata),
+        Row(
+            situation: "scope outside registration_scopes", body: #"{"redirect_uris":["https://a.example/cb"],"scope":"profile admin"}"#, status: .badRequest,
+            error: .invalidClientMetadata),
+        Row(
+            situation: "skip_consent in open mode", body: #"{"redirect_uris":["https://a.example/cb"],"skip_consent":true}"#, status: .badRequest,
+            error: .invalidClientMetadata),
+        Row(
+            situation: "can_introspect in open mode", body: #"{"redirect_uris":["https://a.example/cb"],"can_introspect":true}"#, status: .badRequest,
+            error: .invalidClientMetadata),
+        Row(
+            situation: "token_format unknown", body: #"{"redirect_uris":["https://a.example/cb"],"token_format":"saml"}"#, status: .badRequest,
+            error: .invalidClientMetadata),
+        Row(
+            situation: "logo_uri not a URL", body: #"{"redirect_uris":["https://a.example/cb"],"logo_uri":"logo.png"}"#, status: .badRequest,
+            error: .invalidClientMetadata),
         Row(
             situation: "a body over max_body_bytes", body: #"{"client_name":"\#(String(repeating: "x", count: 2048))"}"#, status: .contentTooLarge,
             error: .invalidRequest),
@@ -317,7 +345,8 @@ struct RegistrationTests {
 
             let replaced = try await server.send(
                 .put, path, headers: Self.bearer(token),
-                body: #"{"client_id":"\#(id)","client_name":"Photo Printer 2","redirect_uris":["https://printer.example.com/v2/callback"],"scope":"profile read"}"#
+                body:
+                    #"{"client_id":"\#(id)","client_name":"Photo Printer 2","redirect_uris":["https://printer.example.com/v2/callback"],"scope":"profile read"}"#
             )
             #expect(replaced.status == .ok, "\(replaced.text)")
             #expect(replaced.json["redirect_uris"] as? [String] == ["https://printer.example.com/v2/callback"])
@@ -335,7 +364,8 @@ struct RegistrationTests {
                 status: .badRequest, error: .invalidRedirectURI
             )
             expectOAuthError(
-                try await server.send(.put, path, headers: Self.bearer(token), body: #"{"redirect_uris":["com.a.app:/cb"],"token_endpoint_auth_method":"none"}"#),
+                try await server.send(
+                    .put, path, headers: Self.bearer(token), body: #"{"redirect_uris":["com.a.app:/cb"],"token_endpoint_auth_method":"none"}"#),
                 status: .badRequest, error: .invalidClientMetadata
             )
 
