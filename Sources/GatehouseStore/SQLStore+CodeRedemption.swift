@@ -4,13 +4,14 @@ import SQLKit
 
 extension SQLStore: CodeRedemptionStore {
     /// The compare-and-swap runs first: the loser of a race writes nothing, and a failing insert
-    /// rolls the consumption back with it.
+    /// rolls the consumption back with it. A grant revoked before the swap leaves nothing to redeem.
     public func redeemAuthorizationCode(hash: String, issuing tokens: IssuedTokens, at date: Date) async throws -> Bool {
         try await database.transaction("redeem_code") { sql in
             let consumed = try await sql.raw(
                 """
                 UPDATE authorization_codes SET consumed_at = \(bind: date.unixSeconds)
-                WHERE code_hash = \(bind: hash) AND consumed_at IS NULL RETURNING code_hash
+                WHERE code_hash = \(bind: hash) AND consumed_at IS NULL
+                AND grant_id IN (SELECT id FROM grants WHERE revoked_at IS NULL) RETURNING code_hash
                 """
             ).all().count
             guard consumed == 1 else { return false }

@@ -66,7 +66,14 @@ extension SQLStore: GrantStore {
     }
 
     public func authorizationCode(hash: String) async throws -> AuthorizationCode? {
-        try await rows("SELECT * FROM authorization_codes WHERE code_hash = \(bind: hash)").first.map { row in
+        // A code of a revoked grant is as good as unknown: revoking a grant (by replay, by the
+        // admin API or `tokens revoke`) must also stop the codes not yet redeemed.
+        try await rows(
+            """
+            SELECT authorization_codes.* FROM authorization_codes JOIN grants ON grants.id = authorization_codes.grant_id
+            WHERE authorization_codes.code_hash = \(bind: hash) AND grants.revoked_at IS NULL
+            """
+        ).first.map { row in
             AuthorizationCode(
                 codeHash: try row.decode(column: "code_hash", as: String.self),
                 grantID: try row.decode(column: "grant_id", as: String.self),

@@ -43,7 +43,10 @@ extension InMemoryStore: GrantStore {
     }
 
     public func authorizationCode(hash: String) async throws -> AuthorizationCode? {
-        read { $0.codes[hash] }
+        read { state in
+            guard let code = state.codes[hash], state.grants[code.grantID]?.revokedAt == nil else { return nil }
+            return code
+        }
     }
 
     public func refreshToken(hash: String) async throws -> RefreshTokenRecord? {
@@ -56,7 +59,9 @@ extension InMemoryStore: CodeRedemptionStore {
     /// leaves the code unconsumed.
     public func redeemAuthorizationCode(hash: String, issuing tokens: IssuedTokens, at date: Date) async throws -> Bool {
         try unit { state in
-            guard state.codes[hash] != nil, state.codes[hash]?.consumedAt == nil else { return false }
+            guard let code = state.codes[hash], code.consumedAt == nil, state.grants[code.grantID]?.revokedAt == nil else {
+                return false
+            }
             state.codes[hash]?.consumedAt = date.toTheSecond
             try state.insert(tokens)
             return true

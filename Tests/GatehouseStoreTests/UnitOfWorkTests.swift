@@ -55,6 +55,28 @@ struct UnitOfWorkTests {
         }
     }
 
+    @Test(
+        "a code whose grant was revoked before it was redeemed is neither found nor redeemed (by grant, client or user)",
+        arguments: StoreBackend.all
+    )
+    func revokedGrantStopsItsCode(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
+            let revocations: [@Sendable (TokenFamily) async throws -> Int] = [
+                { try await db.store.revokeGrant(id: $0.code.grantID, at: TokenFamily.start) },
+                { try await db.store.revokeAllTokens(clientID: $0.client.id, at: TokenFamily.start) },
+                { try await db.store.revokeAllTokens(userID: $0.code.userID, at: TokenFamily.start) },
+            ]
+            for revoke in revocations {
+                let family = try await TokenFamily.seed(db.store)
+                _ = try await revoke(family)
+                #expect(try await db.store.authorizationCode(hash: family.code.codeHash) == nil)
+                let pair = family.pair()
+                #expect(try await !db.store.redeemAuthorizationCode(hash: family.code.codeHash, issuing: pair, at: TokenFamily.start))
+                #expect(try await db.store.accessToken(hash: pair.accessToken.tokenHash) == nil)
+            }
+        }
+    }
+
     @Test("of 20 concurrent redemptions of one code exactly one succeeds", arguments: StoreBackend.all)
     func concurrentRedemptions(backend: StoreBackend) async throws {
         try await TestStore.with(backend) { db in
