@@ -194,7 +194,7 @@ struct AuthorizationInteractionTests {
         #expect(try await bed.store.consentedScope(clientID: client.id, userID: user.id).isEmpty)
     }
 
-    @Test("a challenge is decided once and expires after 10 minutes")
+    @Test("a challenge is decided once and expires after 10 minutes", .spec("delegation.challenge-lifetime"))
     func singleUseAndExpiry() async throws {
         let bed = Self.delegatingBed()
         let client = try await bed.registerClient()
@@ -203,10 +203,12 @@ struct AuthorizationInteractionTests {
         let query = String(decoding: AuthorizationQuery(clientID: client.id).bytes, as: UTF8.self)
         let first = try #require(await browser.get(query).parameter("login_challenge"))
         _ = try await interaction.rejectLogin(first)
-        await #expect(throws: OAuthError.self) { _ = try await interaction.loginRequest(challenge: first) }
-        await #expect(throws: OAuthError.self) {
+        let read = await #expect(throws: OAuthError.self) { _ = try await interaction.loginRequest(challenge: first) }
+        #expect(read?.code == .notFound && read?.status == .notFound)
+        let decided = await #expect(throws: OAuthError.self) {
             _ = try await interaction.acceptLogin(challenge: first, subject: "s", username: nil, remember: false)
         }
+        #expect(decided?.code == .notFound && decided?.status == .notFound)
 
         let second = try #require(await browser.get(query).parameter("login_challenge"))
         bed.clock.advance(by: AuthorizationInteraction.challengeLifetime)

@@ -99,7 +99,10 @@ struct ClientRegistrationPolicyTests {
             metadata: ClientMetadata(tokenEndpointAuthMethod: "none"), error: .invalidClientMetadata),
     ]
 
-    @Test("each rule answers its code, or accepts", arguments: rows)
+    @Test(
+        "each rule answers its code, or accepts", .spec("registration.invalid_redirect_uri"), .spec("registration.invalid_client_metadata"),
+        arguments: rows
+    )
     func rule(row: Row) {
         let policy = ClientRegistrationPolicy(registrar: row.registrar, knownScopes: row.knownScopes, registrationScopes: row.registrationScopes)
         do {

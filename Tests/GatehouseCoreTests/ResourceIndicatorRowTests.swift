@@ -130,6 +130,7 @@ struct AuthorizationTargetRow: Sendable, CustomTestStringConvertible {
 struct ResourceIndicatorRowTests {
     @Test(
         "SPEC §10 token endpoint: every invalid_target row answers 400 invalid_target", .spec("indicators.invalid_target"),
+        .spec("indicators.narrowing"),
         arguments: TargetErrorRow.all
     )
     func tokenRow(_ row: TargetErrorRow) async throws {
@@ -212,7 +213,10 @@ struct ResourceIndicatorRowTests {
         #expect(try await scenario.audience(of: tokens.accessToken) == both)
     }
 
-    @Test("a code exchange narrows to one resource; a refresh without resource gets the grant's, with one narrows again")
+    @Test(
+        "a code exchange narrows to one resource; a refresh without resource gets the grant's, with one narrows again",
+        .spec("indicators.narrowing")
+    )
     func narrowing() async throws {
         let scenario = try await ResourceScenario.make()
         let both = [ResourceScenario.notes, ResourceScenario.calendar]

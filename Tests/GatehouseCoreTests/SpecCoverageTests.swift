@@ -45,7 +45,7 @@ struct SpecCoverageTests {
         }
     }
 
-    @Test("SPEC.md's shapes are read as rows: table rows, list items, fenced blocks, titled paragraphs, mapping clauses")
+    @Test("SPEC.md's shapes are read as rows: table rows, list items, fenced blocks, titled paragraphs, mapping and failing clauses")
     func parser() {
         let markdown = """
             ## 5. Errors
@@ -68,6 +68,8 @@ struct SpecCoverageTests {
             | code unknown; or expired | `invalid_grant` |
 
             `token` missing → `invalid_request`. A page (400 in HTML) with no code is no row.
+
+            A code works once: a second use fails with `invalid_grant`. Secrets (`client_secret`) are no row. Each is `https`; otherwise `invalid_redirect_uri`. Never wider (`invalid_target`). It expires (then 404).
 
             ## 7. Other
 
@@ -93,6 +95,10 @@ struct SpecCoverageTests {
                 "§5 |403 `insufficient_scope`.",
                 "§6 Token|code unknown; or expired | `invalid_grant`",
                 "§6 Token|`token` missing → `invalid_request`.",
+                "§6 Token|A code works once: a second use fails with `invalid_grant`.",
+                "§6 Token|otherwise `invalid_redirect_uri`.",
+                "§6 Token|Never wider (`invalid_target`).",
+                "§6 Token|It expires (then 404).",
                 "§7 |first item continued",
                 "§7 |second item",
                 "§7 |Titled. A paragraph with a title.",

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// SPEC.md read as the rows of its numbered sections: what a test has to name (see ``SpecRows``).
 ///
@@ -10,7 +11,10 @@ import Foundation
 /// - in any other paragraph, a clause (split at `;` and at sentence ends, outside parentheses) that
 ///   maps a situation to an answer: it holds `→` followed by a code span, or an error status (4xx,
 ///   5xx) together with an error code in a code span, like "`token` missing → `invalid_request`",
-///   "403 `insufficient_scope`" or "a 400 page … shows `invalid_request`".
+///   "403 `insufficient_scope`" or "a 400 page … shows `invalid_request`"; or that names a
+///   failure by a code of the error catalog ("fails with `invalid_grant`", "otherwise
+///   `invalid_redirect_uri`", "never widen them (`invalid_target`)") or by a status alone
+///   ("(then 404)").
 struct SpecDocument: Sendable {
     struct Row: Sendable, CustomStringConvertible {
         let section: Int
@@ -158,6 +162,10 @@ struct SpecDocument: Sendable {
         if clause.contains("→ `") { return true }
         let errorStatus = #/\b[45][0-9]{2}\b/#
         let errorCode = #/`[0-9 ]*[a-z]+(_[a-z]+)+`/#
-        return clause.contains(errorStatus) && clause.contains(errorCode)
+        if clause.contains(errorStatus) && clause.contains(errorCode) { return true }
+        let failure = #/(?:fails with |otherwise |\()`([a-z_]+)`/#
+        let catalog = Set(ErrorCatalog.entries.map(\.code.rawValue))
+        if clause.matches(of: failure).contains(where: { catalog.contains(String($0.output.1)) }) { return true }
+        return clause.contains(#/\(then [45][0-9]{2}\)/#)
     }
 }

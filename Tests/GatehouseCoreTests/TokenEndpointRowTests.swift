@@ -309,7 +309,7 @@ struct TokenEndpointRowTests {
         #expect(error?.code == .invalidGrant)
     }
 
-    @Test("a second use of a code fails and revokes every token issued from it")
+    @Test("a second use of a code fails and revokes every token issued from it", .spec("token.code-reuse"))
     func codeReplayRevokes() async throws {
         let scenario = try await TokenScenario.make(.webApp)
         let code = try await scenario.code()
@@ -320,16 +320,18 @@ struct TokenEndpointRowTests {
         #expect(try await scenario.bed.store.grant(id: code.grantID)?.revokedAt != nil)
     }
 
-    @Test("a rotated-away refresh token fails and revokes the whole grant")
+    @Test("a rotated-away refresh token fails and revokes the whole grant", .spec("token.refresh-reuse"))
     func refreshReuseRevokes() async throws {
         let scenario = try await TokenScenario.make(.webApp)
         let tokens = try await scenario.tokens()
         let old = try #require(tokens.refreshToken)
         let rotated = try await scenario.bed.token(["grant_type": "refresh_token", "refresh_token": old], client: scenario.caller)
         scenario.bed.clock.advance(by: 1)
-        await #expect(throws: OAuthError.self) {
+        let error = await #expect(throws: OAuthError.self) {
             try await scenario.bed.token(["grant_type": "refresh_token", "refresh_token": old], client: scenario.caller)
         }
+        #expect(error?.code == .invalidGrant)
+        #expect(error?.status == .badRequest)
         #expect(try await scenario.bed.store.grant(id: tokens.grantID)?.revokedAt != nil)
         #expect(try await scenario.bed.store.accessToken(hash: SecretHasher.hash(rotated.accessToken))?.revokedAt != nil)
     }

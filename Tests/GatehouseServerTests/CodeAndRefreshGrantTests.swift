@@ -54,7 +54,7 @@ struct CodeAndRefreshGrantTests {
         }
     }
 
-    @Test("a second use of a code fails and revokes every token issued from it", arguments: Backend.available)
+    @Test("a second use of a code fails and revokes every token issued from it", .spec("token.code-reuse"), arguments: Backend.available)
     func codeReplay(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()
@@ -131,7 +131,7 @@ struct CodeAndRefreshGrantTests {
         }
     }
 
-    @Test("a rotated-away refresh token fails and revokes the whole grant", arguments: Backend.available)
+    @Test("a rotated-away refresh token fails and revokes the whole grant", .spec("token.refresh-reuse"), arguments: Backend.available)
     func reuse(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             let client = try await server.registerWebApp()

@@ -230,7 +230,10 @@ struct DelegatedLoginTests {
         }
     }
 
-    @Test("a challenge is single-use: a second decision, a read after it and a replayed redirect_to are refused", arguments: Backend.available)
+    @Test(
+        "a challenge is single-use: a second decision, a read after it and a replayed redirect_to are refused",
+        .spec("delegation.challenge-lifetime"), arguments: Backend.available
+    )
     func replayed(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile"], skipConsent: true)
@@ -257,7 +260,7 @@ struct DelegatedLoginTests {
         }
     }
 
-    @Test("of concurrent decisions on one challenge exactly one succeeds", arguments: Backend.available)
+    @Test("of concurrent decisions on one challenge exactly one succeeds", .spec("delegation.challenge-lifetime"), arguments: Backend.available)
     func concurrentDecisions(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile"])
@@ -281,7 +284,7 @@ struct DelegatedLoginTests {
         }
     }
 
-    @Test("a challenge expires after 10 minutes", arguments: Backend.available)
+    @Test("a challenge expires after 10 minutes", .spec("delegation.challenge-lifetime"), arguments: Backend.available)
     func expired(backend: Backend) async throws {
         try await LiveServer.delegating(backend) { server in
             let client = try await server.registerWebApp(scopes: ["profile"])

@@ -69,7 +69,7 @@ struct ResourceIndicatorTests {
 
     @Test(
         "the code flow remembers the resources of the authorization request; exchange and refresh narrow them, never widen",
-        .spec("indicators.invalid_target"), arguments: Backend.available
+        .spec("indicators.narrowing"), arguments: Backend.available
     )
     func narrowing(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: Self.configure) { server in
