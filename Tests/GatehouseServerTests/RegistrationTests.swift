@@ -274,7 +274,7 @@ struct RegistrationTests {
     /// per row on the PostgreSQL that every test shares.
     @Test(
         "refused metadata: status, error and the headers of SPEC §5, and nothing registered", .spec("registration.invalid_client_metadata"),
-        arguments: Backend.available
+        .spec("registration.invalid_redirect_uri"), arguments: Backend.available
     )
     func refused(backend: Backend) async throws {
         try await LiveServer.run(
