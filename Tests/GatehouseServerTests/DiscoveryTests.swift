@@ -13,6 +13,8 @@ struct DiscoveryTests {
     func metadata(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
             _ = try await server.register(scopes: ["read", "write"])
+            // An administration client's reserved scopes are not published (SPEC §10).
+            _ = try await server.register(grantTypes: [.clientCredentials], scopes: ["read", "gatehouse:admin", "gatehouse:register"])
             let response = try await server.send(.get, "/.well-known/oauth-authorization-server")
             #expect(response.status == .ok)
             let body = response.json
@@ -27,7 +29,9 @@ struct DiscoveryTests {
             #expect(body["code_challenge_methods_supported"] as? [String] == ["S256"])
             #expect(body["authorization_response_iss_parameter_supported"] as? Bool == true)
             #expect(body["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_basic", "client_secret_post", "none"])
-            #expect((body["scopes_supported"] as? [String])?.contains("read") == true)
+            let scopes = try #require(body["scopes_supported"] as? [String])
+            #expect(scopes.contains("read") && scopes.contains("write"))
+            #expect(!scopes.contains("gatehouse:admin") && !scopes.contains("gatehouse:register"))
             #expect(body["ui_locales_supported"] as? [String] == ["en", "de", "fr", "es", "ja"])
         }
     }

@@ -32,7 +32,9 @@ struct DiscoveryController: Sendable {
             let scopes = try await store.clients().reduce(into: ScopeSet()) { all, client in
                 all = ScopeSet(all.tokens + client.scopes.tokens)
             }
-            let metadata = ServerMetadata(configuration: configuration, grantTypes: grantTypes, scopes: scopes.tokens.sorted())
+            // The reserved scopes of the admin API are no business of third-party clients (SPEC §10).
+            let published = scopes.tokens.filter { !ReservedScope.contains($0) }.sorted()
+            let metadata = ServerMetadata(configuration: configuration, grantTypes: grantTypes, scopes: published)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             json = String(decoding: try encoder.encode(metadata), as: UTF8.self)
