@@ -224,7 +224,7 @@ public enum GatehouseApplication {
         ).addRoutes(
             to: oauth,
             guard: BearerTokenMiddleware<GatehouseRequestContext>(
-                verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: [ReservedScope.register],
+                verifier: RegistrationTokenVerifier(tokens: StoreTokenVerifier(introspection: introspection)), realm: configuration.realm,
                 errorURIBase: configuration.errorURIBase, locales: configuration.locales
             )
         )

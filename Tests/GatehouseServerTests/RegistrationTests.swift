@@ -173,7 +173,7 @@ struct RegistrationTests {
     }
 
     @Test(
-        "token: no token is 401 with a bare challenge, a bad one 401 invalid_token, one without gatehouse:register 403",
+        "token: no token is 401 with a bare challenge; a bad one, or one without gatehouse:register, 401 invalid_token",
         .spec("registration.token"), arguments: Backend.available
     )
     func tokenModeRefusals(backend: Backend) async throws {
@@ -190,9 +190,14 @@ struct RegistrationTests {
             let reader = try await server.register(scopes: ["read"])
             let issued = try await server.token(form: "grant_type=client_credentials", authorization: reader.basicAuthorization)
             let token = try #require(issued.json["access_token"] as? String)
+            // SPEC §10: an access token without gatehouse:register is no initial access token at all.
             let narrow = try await server.send(.post, "/oauth2/register", headers: Self.bearer(token), body: body)
-            expectOAuthError(narrow, status: .forbidden, error: .insufficientScope)
-            #expect(narrow.headers[.wwwAuthenticate]?.contains("scope=\"gatehouse:register\"") == true)
+            expectOAuthError(narrow, status: .unauthorized, error: .invalidToken)
+            #expect(narrow.headers[.wwwAuthenticate]?.contains("error=\"invalid_token\"") == true)
+            let (_, admin) = try await server.serviceToken(scopes: ["gatehouse:admin"])
+            expectOAuthError(
+                try await server.send(.post, "/oauth2/register", headers: Self.bearer(admin), body: body), status: .unauthorized, error: .invalidToken
+            )
         }
     }
 

@@ -14,8 +14,9 @@ struct RegistrationController: Sendable {
     let addresses: ClientAddressResolver
 
     /// The routes, under `group` (which answers errors): in `token` mode registration sits behind
-    /// `guard`, the bearer middleware that demands a `gatehouse:register` access token; with
-    /// registration `off` every call is `404 not_found` before anything else is looked at.
+    /// `guard`, the bearer middleware that demands a `gatehouse:register` access token (any other is
+    /// `401 invalid_token`, see ``RegistrationTokenVerifier``); with registration `off` every call is
+    /// `404 not_found` before anything else is looked at.
     func addRoutes(to group: RouterGroup<GatehouseRequestContext>, guard: BearerTokenMiddleware<GatehouseRequestContext>) {
         let registration = RouterPath(EndpointPath.registration.path)
         switch mode {
