@@ -51,7 +51,8 @@ struct ReferenceDocumentationTests {
         let documented = ReferenceDocumentation.openAPI().split(separator: "\n")
             .filter { $0.hasPrefix("  /") && $0.hasSuffix(":") }
             .map { String($0.dropFirst(2).dropLast()) }
-        let served: [EndpointPath] = EndpointPath.oauth + [.me, .errorDocs, .health, .ready, .registration, .registrationClient] + EndpointPath.admin
+        let served: [EndpointPath] =
+            EndpointPath.oauth + [.me, .errorDocs, .health, .ready, .registration, .registrationClient] + EndpointPath.admin
             + EndpointPath.delegation
         #expect(Set(documented) == Set(served.map(\.path)))
         #expect(documented.count == served.count)

@@ -8,7 +8,7 @@ extension ErrorCatalog {
             meaning:
                 "A resource or audience parameter is not an absolute URI without fragment, is not one of the resources this server issues tokens for, or widens the resources of the grant.",
             advice: "Ask only for resources the server lists, and on a refresh or exchange only for resources of the original grant."
-        ),
+        )
     ]
 }
 

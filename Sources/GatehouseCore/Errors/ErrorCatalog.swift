@@ -73,7 +73,10 @@ public enum ErrorCatalog {
         return entry(for: code).status
     }
 
-    public static let entries: [Entry] = [
+    /// Every code's entry: RFC 6749, 7009 and 6750's here, section 10's beside them.
+    public static let entries: [Entry] = protocolEntries + registrationEntries + resourceIndicatorEntries
+
+    static let protocolEntries: [Entry] = [
         Entry(
             code: .invalidRequest, status: .badRequest, reference: "RFC 6749 §4.1.2.1, §5.2", message: .invalidRequest,
             meaning:
@@ -141,7 +144,7 @@ public enum ErrorCatalog {
             meaning: "The access token is valid but lacks the scope the resource requires; the WWW-Authenticate header names it.",
             advice: "Request a token with that scope."
         ),
-    ] + registrationEntries + resourceIndicatorEntries
+    ]
 
     private static let entriesByCode: [OAuthErrorCode: Entry] = Dictionary(
         uniqueKeysWithValues: entries.map { ($0.code, $0) }
