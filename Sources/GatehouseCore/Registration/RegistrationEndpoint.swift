@@ -105,6 +105,15 @@ public struct RegistrationEndpoint: Sendable {
         events.record(SecurityEvent(.clientDeleted, time: now(), clientID: client.id, address: address, reason: "registration"))
     }
 
+    /// SPEC §10, `token` mode: a registration without any bearer token is `401 invalid_token` too
+    /// ("401 invalid_token otherwise"), not the bare challenge RFC 6750 gives a protected resource;
+    /// the token itself is then checked by the bearer middleware.
+    public func requireBearerToken(_ authorization: String?) throws(OAuthError) {
+        guard Self.bearerToken(authorization) != nil else {
+            throw invalidToken("no initial access token")
+        }
+    }
+
     /// SPEC §10: with `registration = off` the endpoints do not exist.
     public func requireEnabled() throws(OAuthError) {
         guard configuration.registration != .off else {

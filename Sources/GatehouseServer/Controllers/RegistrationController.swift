@@ -21,7 +21,9 @@ struct RegistrationController: Sendable {
         let registration = RouterPath(EndpointPath.registration.path)
         switch mode {
         case .token:
-            group.group().add(middleware: `guard`).post(registration) { request, context in try await register(request, context: context) }
+            group.group().add(middleware: BearerTokenRequired(endpoint: endpoint)).add(middleware: `guard`).post(registration) {
+                request, context in try await register(request, context: context)
+            }
         case .open, .off:
             group.post(registration) { request, context in try await register(request, context: context) }
         }
@@ -89,5 +91,17 @@ struct RegistrationController: Sendable {
         headers[.contentType] = "application/json; charset=utf-8"
         OAuthResponder.addNoStore(to: &headers)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: try document.json())))
+    }
+}
+
+/// Refuses a `token`-mode registration that carries no bearer token at all before the bearer
+/// middleware would answer it with RFC 6750's bare challenge: SPEC §10 wants `invalid_token`.
+private struct BearerTokenRequired: RouterMiddleware {
+    typealias Context = GatehouseRequestContext
+    let endpoint: RegistrationEndpoint
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try endpoint.requireBearerToken(request.headers[.authorization])
+        return try await next(request, context)
     }
 }
