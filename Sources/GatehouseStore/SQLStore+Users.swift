@@ -6,8 +6,11 @@ extension SQLStore: UserStore {
     public func createUser(_ user: User) async throws {
         try await insert(
             """
-            INSERT INTO users (id, username, password_hash, created_at)
-            VALUES (\(bind: user.id), \(bind: user.username), \(bind: user.passwordHash), \(bind: user.createdAt.unixSeconds))
+            INSERT INTO users (id, username, password_hash, created_at, email, name)
+            VALUES (
+                \(bind: user.id), \(bind: user.username), \(bind: user.passwordHash), \(bind: user.createdAt.unixSeconds),
+                \(bind: user.email), \(bind: user.name)
+            )
             """,
             duplicate: "a user named \(user.username)"
         )
@@ -46,7 +49,9 @@ extension SQLStore: UserStore {
             id: try row.decode(column: "id", as: String.self),
             username: try row.decode(column: "username", as: String.self),
             passwordHash: try row.decode(column: "password_hash", as: String.self),
-            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self))
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
+            email: try row.decode(column: "email", as: String?.self),
+            name: try row.decode(column: "name", as: String?.self)
         )
     }
 }

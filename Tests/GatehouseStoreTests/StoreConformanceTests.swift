@@ -304,6 +304,33 @@ struct StoreConformanceTests {
         }
     }
 
+    @Test("users: the optional email and name round-trip, and stay nil when not set", arguments: StoreBackend.all)
+    func userProfiles(backend: StoreBackend) async throws {
+        try await TestStore.with(backend) { db in
+            let created = Date(timeIntervalSince1970: 1_700_000_000)
+            let full = User(
+                id: SecretGenerator().makeIdentifier(), username: uniqueName("grace"), passwordHash: "$2b$12$hash",
+                createdAt: created, email: "grace@example.com", name: "Grace Hopper — Ω"
+            )
+            let emailOnly = User(
+                id: SecretGenerator().makeIdentifier(), username: uniqueName("ada"), passwordHash: "$2b$12$hash",
+                createdAt: created, email: "ada@example.org"
+            )
+            let bare = User(
+                id: SecretGenerator().makeIdentifier(), username: uniqueName("alan"), passwordHash: "$2b$12$hash", createdAt: created
+            )
+            for user in [full, emailOnly, bare] { try await db.store.createUser(user) }
+            for user in [full, emailOnly, bare] {
+                #expect(try await db.store.user(username: user.username) == user)
+                #expect(try await db.store.user(id: user.id) == user)
+            }
+            #expect(try await db.store.user(username: bare.username)?.email == nil)
+            #expect(try await db.store.user(username: emailOnly.username)?.name == nil)
+            let listed = try await db.store.users()
+            for user in [full, emailOnly, bare] { #expect(listed.contains(user)) }
+        }
+    }
+
     @Test("purging deletes expired rows and keeps live ones", arguments: StoreBackend.all)
     func purge(backend: StoreBackend) async throws {
         try await TestStore.with(backend) { db in

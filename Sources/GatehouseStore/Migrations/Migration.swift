@@ -14,7 +14,7 @@ extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
     static let all: [Migration] = [
         .initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .clientMetadata, .resourceIndicators,
-        .delegatedSubjects,
+        .delegatedSubjects, .userProfiles,
     ]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
@@ -286,5 +286,16 @@ extension Migration {
         postgresStatements: ["grants", "authorization_codes", "access_tokens", "refresh_tokens", "sessions", "consents"].map {
             "ALTER TABLE \($0) DROP CONSTRAINT IF EXISTS \($0)_user_id_fkey"
         }
+    )
+
+    /// The optional profile of a user (SPEC §2 `--email`, `--name`), for the claims of SPEC §11.
+    /// NULL: not set.
+    static let userProfiles = Migration(
+        version: 9,
+        name: "user email and name",
+        statements: [
+            "ALTER TABLE users ADD COLUMN email TEXT",
+            "ALTER TABLE users ADD COLUMN name TEXT",
+        ]
     )
 }
