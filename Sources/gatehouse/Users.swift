@@ -24,6 +24,12 @@ struct Users: AsyncParsableCommand {
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input.")
         var passwordStdin = false
 
+        @Option(help: "The user's email address (the OpenID Connect email claim).")
+        var email: String?
+
+        @Option(help: "The user's display name (the OpenID Connect name claim).")
+        var name: String?
+
         func validate() throws {
             guard (password != nil) != passwordStdin else {
                 throw ValidationError("give exactly one of --password and --password-stdin")
@@ -32,21 +38,23 @@ struct Users: AsyncParsableCommand {
 
         func run() async throws {
             _ = loggingBootstrap
-            let name = username.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            let login = username.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !login.isEmpty, !login.contains(where: { $0.isWhitespace || $0.isNewline }) else {
                 throw CLIError("--username must be non-empty and contain no spaces")
             }
+            if let email, let problem = User.emailProblem(email) { throw CLIError("--email: \(problem)") }
+            if let name, let problem = User.nameProblem(name) { throw CLIError("--name: \(problem)") }
             let secret = try password ?? Self.readPasswordFromStdin()
             guard !secret.isEmpty else { throw CLIError("the password must not be empty") }
             let settings = try await Settings.load(options: options)
             let user = User(
-                id: SecretGenerator().makeIdentifier(), username: name,
-                passwordHash: PasswordHasher.hash(secret), createdAt: Date()
+                id: SecretGenerator().makeIdentifier(), username: login,
+                passwordHash: PasswordHasher.hash(secret), createdAt: Date(), email: email, name: name
             )
             try await settings.withStore(logger: settings.makeLogger()) { store in
                 do { try await store.createUser(user) } catch let error as StoreError { throw CLIError("\(error)") }
             }
-            print("created user \(name) (id \(user.id))")
+            print("created user \(login) (id \(user.id))")
         }
 
         private static func readPasswordFromStdin() throws -> String {
@@ -70,12 +78,26 @@ struct Users: AsyncParsableCommand {
             let settings = try await Settings.load(options: options)
             let users = try await settings.withStore(logger: settings.makeLogger()) { try await $0.users() }
             if json {
-                print(ClientOutput.encode(users.map { ["id": $0.id, "username": $0.username] }))
+                print(ClientOutput.encode(users.map(Self.fields)))
             } else if users.isEmpty {
                 print("no users")
             } else {
-                for user in users { print("\(user.id)  \(user.username)") }
+                for user in users { print(Self.line(user)) }
             }
+        }
+
+        /// `id  username`, then `Name <email>` as far as they are set, so a user without a
+        /// profile lists as before.
+        private static func line(_ user: User) -> String {
+            let profile = [user.name, user.email.map { "<\($0)>" }].compactMap(\.self).joined(separator: " ")
+            return profile.isEmpty ? "\(user.id)  \(user.username)" : "\(user.id)  \(user.username)  \(profile)"
+        }
+
+        private static func fields(_ user: User) -> [String: String] {
+            var fields = ["id": user.id, "username": user.username]
+            fields["email"] = user.email
+            fields["name"] = user.name
+            return fields
         }
     }
 
