@@ -65,7 +65,8 @@ extension EndpointErrors {
             [
                 .answer(
                     .invalidRequest,
-                    "the body is not a JSON object; username or password is missing, not a string or empty; the username has spaces"
+                    "the body is not a JSON object; username or password is missing, not a string or empty; the username has spaces; "
+                        + "email or name is not a string, email is not one @ with text on both sides, name is empty, or either has control characters"
                 ),
                 .answer(.conflict, "the username is taken"),
             ] + adminRows(allowed: "GET, POST, HEAD", body: true)

@@ -17,6 +17,11 @@ extension ReferenceDocumentation {
     }
 
     private static let clientIDParameter = "{name: client_id, in: path, required: true, schema: {type: string}}"
+    /// A user as the admin API renders it: `email` and `name` only when set (SPEC §10).
+    private static let userSchema = """
+        {type: object, required: [username], properties: {username: {type: string}, \
+        email: {type: string, description: 'Only when set.'}, name: {type: string, description: 'Only when set.'}}}
+        """
 
     private static let calls: [AdminCall] = {
         let errors = Dictionary(EndpointErrors.admin.map { ("\($0.method) \($0.path)", $0) }) { first, _ in first }
@@ -67,15 +72,17 @@ extension ReferenceDocumentation {
             ),
             AdminCall(
                 errors: table(.adminUsers, "GET"), summary: "List the users of the built-in store, by username", status: 200,
-                answer: "The users, without passwords.",
-                schema: """
-                    {type: object, required: [users], properties: {users: {type: array, items: {type: object, required: [username], properties: {username: {type: string}, email: {type: string}, name: {type: string}}}}}}
-                    """
+                answer: "The users, without passwords; email and name only when set.",
+                schema: "{type: object, required: [users], properties: {users: {type: array, items: \(userSchema)}}}"
             ),
             AdminCall(
                 errors: table(.adminUsers, "POST"), summary: "Create a user; the password is kept as a bcrypt hash",
-                request: "{type: object, required: [username, password], properties: {username: {type: string}, password: {type: string}}}",
-                status: 201, answer: "Created.", schema: "{type: object, required: [username], properties: {username: {type: string}}}"
+                request: """
+                    {type: object, required: [username, password], properties: {username: {type: string}, password: {type: string}, \
+                    email: {type: string, description: 'Optional; one @ with text on both sides, no control characters.'}, \
+                    name: {type: string, description: 'Optional display name; not empty, no control characters.'}}}
+                    """,
+                status: 201, answer: "Created.", schema: userSchema
             ),
             AdminCall(
                 errors: table(.adminUser, "DELETE"), summary: "Delete a user and everything the user granted",

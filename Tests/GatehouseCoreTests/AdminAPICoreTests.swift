@@ -45,6 +45,21 @@ struct AdminAPICoreTests {
         Row(situation: "a username with a newline", code: .invalidRequest) { bed in
             _ = try await bed.api.createUser(AdminUserRequest(username: "ali\nce", password: "pw")) { "hash-\($0)" }
         },
+        Row(situation: "an email without @", code: .invalidRequest) { bed in
+            _ = try await bed.api.createUser(AdminUserRequest(username: "alice", password: "pw", email: "alice")) { "hash-\($0)" }
+        },
+        Row(situation: "an email with two @", code: .invalidRequest) { bed in
+            _ = try await bed.api.createUser(AdminUserRequest(username: "alice", password: "pw", email: "a@b@c")) { "hash-\($0)" }
+        },
+        Row(situation: "an email with nothing before @", code: .invalidRequest) { bed in
+            _ = try await bed.api.createUser(AdminUserRequest(username: "alice", password: "pw", email: "@example.com")) { "hash-\($0)" }
+        },
+        Row(situation: "an email with a line break", code: .invalidRequest) { bed in
+            _ = try await bed.api.createUser(AdminUserRequest(username: "alice", password: "pw", email: "a@b\n")) { "hash-\($0)" }
+        },
+        Row(situation: "a name with a control character", code: .invalidRequest) { bed in
+            _ = try await bed.api.createUser(AdminUserRequest(username: "alice", password: "pw", name: "Alice\u{7}")) { "hash-\($0)" }
+        },
         Row(situation: "deleting an unknown user", code: .notFound) { bed in try await bed.api.deleteUser(username: "nobody") },
         Row(situation: "a taken client name", code: .conflict) { bed in
             _ = try await bed.client(name: "app")
@@ -101,6 +116,21 @@ struct AdminAPICoreTests {
         }
     }
 
+    @Test("a user keeps the email and name it was created with; a refused one is not stored")
+    func userProfile() async throws {
+        let bed = Bed()
+        let request = AdminUserRequest(username: "grace", password: "pw", email: "grace@example.com", name: "Grace Hopper")
+        let user = try await bed.api.createUser(request) { "hash-\($0)" }
+        #expect(user.email == "grace@example.com" && user.name == "Grace Hopper")
+        #expect(try await bed.api.listUsers() == [user])
+        let bare = try await bed.api.createUser(AdminUserRequest(username: "alan", password: "pw")) { "hash-\($0)" }
+        #expect(bare.email == nil && bare.name == nil)
+        await #expect(throws: OAuthError.self) {
+            _ = try await bed.api.createUser(AdminUserRequest(username: "ada", password: "pw", email: "ada")) { "hash-\($0)" }
+        }
+        #expect(try await bed.store.user(username: "ada") == nil)
+    }
+
     /// One body and whether it decodes.
     struct BodyRow: Sendable, CustomTestStringConvertible {
         let body: String
@@ -133,6 +163,23 @@ struct AdminAPICoreTests {
         } catch {
             #expect(row.grace == nil)
             #expect(error.code == .invalidRequest)
+        }
+    }
+
+    @Test("a user body: email and name are optional strings; any other type is invalid_request")
+    func userBody() throws {
+        let full = try AdminRequestBody.decode(
+            AdminUserRequest.self, from: Array(#"{"username": "g", "password": "pw", "email": "g@example.com", "name": "G H"}"#.utf8)
+        )
+        #expect(full.email == "g@example.com" && full.name == "G H")
+        let bare = try AdminRequestBody.decode(AdminUserRequest.self, from: Array(#"{"username": "g", "password": "pw", "email": null}"#.utf8))
+        #expect(bare.email == nil && bare.name == nil)
+        for member in [#""email": 7"#, #""email": ["g@example.com"]"#, #""name": true"#, #""name": {"given": "G"}"#] {
+            let body = #"{"username": "g", "password": "pw", \#(member)}"#
+            let error = #expect(throws: OAuthError.self, "\(body)") {
+                try AdminRequestBody.decode(AdminUserRequest.self, from: Array(body.utf8))
+            }
+            #expect(error?.code == .invalidRequest, "\(body)")
         }
     }
 

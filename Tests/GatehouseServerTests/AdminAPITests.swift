@@ -148,6 +148,27 @@ struct AdminErrorRow: Sendable, CustomTestStringConvertible {
         AdminErrorRow(
             situation: "a user without a body", method: .post, path: "/admin/v1/users", status: .badRequest, error: .invalidRequest),
         AdminErrorRow(
+            situation: "an email of the wrong type", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "email": ["bob@example.com"]}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
+            situation: "a name of the wrong type", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "name": 42}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
+            situation: "an email without @", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "email": "bob.example.com"}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
+            situation: "an email with two @", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "email": "bob@x@example.com"}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
+            situation: "an email with nothing after @", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "email": "bob@"}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
+            situation: "an email with a control character", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "email": "bob@example.com\u0000"}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
+            situation: "an empty name", method: .post, path: "/admin/v1/users",
+            body: #"{"username": "bob", "password": "pw", "name": ""}"#, status: .badRequest, error: .invalidRequest),
+        AdminErrorRow(
             situation: "deleting an unknown user", method: .delete, path: "/admin/v1/users/nobody-\(UUID().uuidString)",
             status: .notFound, error: .notFound),
         AdminErrorRow(
@@ -270,6 +291,49 @@ struct AdminAPITests {
             #expect(deleted.body.readableBytes == 0)
             #expect(try await server.store.user(username: username) == nil)
             expectOAuthError(try await server.admin(.delete, "/admin/v1/users/\(username)", token: token), status: .notFound, error: .notFound)
+        }
+    }
+
+    @Test("users: email and name are accepted when created and listed when set", .spec("admin.users"), arguments: Backend.available)
+    func userProfiles(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let token = try await server.adminToken()
+            let grace = uniqueName("grace")
+            let ada = uniqueName("ada")
+            let alan = uniqueName("alan")
+            let created = try await server.admin(
+                .post, "/admin/v1/users", token: token,
+                json: #"{"username": "\#(grace)", "password": "pw", "email": "grace@example.com", "name": "Grace Hopper"}"#
+            )
+            expectAdminJSON(created, status: .created)
+            #expect(created.json["email"] as? String == "grace@example.com" && created.json["name"] as? String == "Grace Hopper")
+            let emailOnly = try await server.admin(
+                .post, "/admin/v1/users", token: token, json: #"{"username": "\#(ada)", "password": "pw", "email": "ada@example.org", "name": null}"#
+            )
+            expectAdminJSON(emailOnly, status: .created)
+            let bare = try await server.admin(.post, "/admin/v1/users", token: token, json: #"{"username": "\#(alan)", "password": "pw"}"#)
+            expectAdminJSON(bare, status: .created)
+            #expect(Set(bare.json.keys) == ["username"])
+
+            let stored = try #require(try await server.store.user(username: grace))
+            #expect(stored.email == "grace@example.com" && stored.name == "Grace Hopper")
+
+            let listed = try await server.admin(.get, "/admin/v1/users", token: token)
+            expectAdminJSON(listed)
+            let users = try #require(listed.json["users"] as? [[String: Any]])
+            func entry(_ username: String) -> [String: String]? {
+                users.first { $0["username"] as? String == username } as? [String: String]
+            }
+            #expect(entry(grace) == ["username": grace, "email": "grace@example.com", "name": "Grace Hopper"])
+            #expect(entry(ada) == ["username": ada, "email": "ada@example.org"])
+            #expect(entry(alan) == ["username": alan])
+
+            let refusedName = uniqueName("bad")
+            let refused = try await server.admin(
+                .post, "/admin/v1/users", token: token, json: #"{"username": "\#(refusedName)", "password": "pw", "email": "nobody"}"#
+            )
+            expectOAuthError(refused, status: .badRequest, error: .invalidRequest)
+            #expect(try await server.store.user(username: refusedName) == nil, "a refused user writes nothing")
         }
     }
 

@@ -158,8 +158,8 @@ public struct AdminAPI: Sendable {
     /// Creates a user of the built-in store.
     /// - Parameter hashPassword: the server's slow password hash (bcrypt), run off the request
     ///   threads by the caller.
-    /// - Throws: `invalid_request` for an empty or spaced username or an empty password;
-    ///   `conflict` when the username is taken.
+    /// - Throws: `invalid_request` for an empty or spaced username, an empty password, a malformed
+    ///   email or name; `conflict` when the username is taken.
     public func createUser(_ request: AdminUserRequest, hashPassword: @Sendable (String) async throws -> String) async throws -> User {
         try request.validate()
         // The cheap check first: a taken name costs no bcrypt. The insert still decides a race.
@@ -168,7 +168,7 @@ public struct AdminAPI: Sendable {
         }
         let user = User(
             id: generator.makeIdentifier(), username: request.username, passwordHash: try await hashPassword(request.password),
-            createdAt: now()
+            createdAt: now(), email: request.email, name: request.name
         )
         do {
             try await users.createUser(user)

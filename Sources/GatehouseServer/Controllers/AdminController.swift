@@ -136,6 +136,8 @@ struct AdminController: Sendable {
     static func userJSON(_ user: User) -> String {
         var json = JSONWriter()
         json.add("username", user.username)
+        if let email = user.email { json.add("email", email) }
+        if let name = user.name { json.add("name", name) }
         return json.finish()
     }
 
