@@ -60,7 +60,8 @@ struct AdminGuideTests {
         let rotated = try #require(answers.dropFirst(2).first)
         let secret = try #require(rotated["client_secret"] as? String)
         #expect(rotated["previous_secret_expires_at"] is Int)
-        #expect(answers.dropFirst(3).first?["username"] as? String == "alice")
+        let user = answers.dropFirst(3).first
+        #expect(user?["username"] as? String == "alice" && user?["email"] as? String == "alice@example.com")
         #expect((answers.dropFirst(4).first?["grants"] as? [Any])?.isEmpty == true)
 
         // The old secret is still good within the grace, and so is the new one.
