@@ -79,8 +79,8 @@ extension ReferenceDocumentation {
                 errors: table(.adminUsers, "POST"), summary: "Create a user; the password is kept as a bcrypt hash",
                 request: """
                     {type: object, required: [username, password], properties: {username: {type: string}, password: {type: string}, \
-                    email: {type: string, description: 'Optional; one @ with text on both sides, no control characters.'}, \
-                    name: {type: string, description: 'Optional display name; not empty, no control characters.'}}}
+                    email: {type: string, pattern: '^[^@]+@[^@]+$', description: 'Optional; one @ with text on both sides, no control characters.'}, \
+                    name: {type: string, minLength: 1, description: 'Optional display name; not empty, no control characters.'}}}
                     """,
                 status: 201, answer: "Created.", schema: userSchema
             ),
