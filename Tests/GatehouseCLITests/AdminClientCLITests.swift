@@ -6,31 +6,31 @@ import Testing
 /// line shares the registration rules of the admin API and dynamic registration.
 @Suite("clients create --admin and the shared registration rules")
 struct AdminClientCLITests {
-    private func created(_ arguments: [String], environment: [String: String] = [:], in directory: URL) throws -> [String: Any] {
-        let result = try CLI.run(["clients", "create", "--json"] + arguments, environment: environment, in: directory)
+    private func created(_ arguments: [String], environment: [String: String] = [:], in directory: URL) async throws -> [String: Any] {
+        let result = try await CLI.launch(["clients", "create", "--json"] + arguments, environment: environment, in: directory)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
 
     @Test("--admin: a confidential client_credentials client with gatehouse:admin and gatehouse:register besides --scope", .spec("reserved-scopes"))
-    func admin() throws {
+    func admin() async throws {
         let directory = try CLI.makeDirectory()
         // With the server's `scopes` set, the reserved scopes are still given: they are not the provider's.
-        let client = try created(["--name", "ops", "--admin", "--scope", "read"], environment: ["GATEHOUSE_SCOPES": "read write"], in: directory)
+        let client = try await created(["--name", "ops", "--admin", "--scope", "read"], environment: ["GATEHOUSE_SCOPES": "read write"], in: directory)
         #expect(client["public"] as? Bool == false)
         #expect((client["client_secret"] as? String)?.hasPrefix("gths_") == true)
         #expect(client["grant_types"] as? [String] == ["client_credentials"])
         #expect(client["scope"] as? String == "read gatehouse:admin gatehouse:register")
 
-        let withCode = try created(
+        let withCode = try await created(
             ["--name", "ops-web", "--admin", "--grant-type", "authorization_code", "--redirect-uri", "https://ops.example/cb"], in: directory)
         #expect(withCode["grant_types"] as? [String] == ["authorization_code", "client_credentials"])
     }
 
     @Test("--post-logout-redirect-uri is repeatable and kept", arguments: [false, true])
-    func postLogout(isPublic: Bool) throws {
+    func postLogout(isPublic: Bool) async throws {
         let directory = try CLI.makeDirectory()
-        let client = try created(
+        let client = try await created(
             [
                 "--name", "web", "--redirect-uri", "https://app.example/cb", "--post-logout-redirect-uri", "https://app.example/bye",
                 "--post-logout-redirect-uri", "http://127.0.0.1:8000/bye",
@@ -58,13 +58,13 @@ struct AdminClientCLITests {
     ]
 
     @Test("refused: one line on stderr, a non-zero exit, nothing written", arguments: refusals)
-    func refused(refusal: Refusal) throws {
+    func refused(refusal: Refusal) async throws {
         let directory = try CLI.makeDirectory()
-        let result = try CLI.run(["clients", "create"] + refusal.arguments, in: directory)
+        let result = try await CLI.launch(["clients", "create"] + refusal.arguments, in: directory)
         #expect(result.status != 0)
         let lines = result.stderr.split(whereSeparator: \.isNewline).filter { !$0.contains(" info ") && !$0.contains(" warning ") }
         #expect(lines.count == 1 && lines.first?.hasPrefix("gatehouse: ") == true, "stderr: \(result.stderr)")
         #expect(lines.first?.contains(refusal.mentions) == true, "stderr: \(result.stderr)")
-        #expect(try CLI.run(["clients", "list"], in: directory).stdout.contains("no clients"))
+        #expect(try await CLI.launch(["clients", "list"], in: directory).stdout.contains("no clients"))
     }
 }

@@ -64,6 +64,33 @@ enum CLI {
         try await onOwnThread { try run(arguments, environment: environment, stdin: stdin, in: directory) }
     }
 
+    /// Runs a bash `script` of the guide with the built `gatehouse` first on `PATH`, on a thread of
+    /// its own (see ``onOwnThread(_:)``).
+    static func script(_ script: String, environment: [String: String] = [:], in directory: URL) async throws -> Result {
+        try await onOwnThread {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", script]
+            process.currentDirectoryURL = directory
+            var merged = baseEnvironment.merging(environment) { $1 }
+            merged["PATH"] = binary.deletingLastPathComponent().path + ":" + (merged["PATH"] ?? "/usr/bin:/bin")
+            process.environment = merged
+            let out = Pipe()
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Result(
+                status: process.terminationStatus,
+                stdout: String(decoding: stdout, as: UTF8.self),
+                stderr: String(decoding: stderr, as: UTF8.self)
+            )
+        }
+    }
+
     /// The environment without any `GATEHOUSE_*` variable of the developer's shell.
     static var baseEnvironment: [String: String] {
         ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEHOUSE_") }

@@ -21,22 +21,9 @@ struct DelegationGuideTests {
         let block = try AdminGuideTests.shellBlock(after: "### Integrating your own login and consent", in: guide)
         // The guide's server is the default address; this one listens on a free port.
         let script = "set -euo pipefail\n" + block.replacingOccurrences(of: "http://127.0.0.1:8080", with: server.baseURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        var environment = CLI.baseEnvironment
-        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(stderr)")
+        let result = try await CLI.script(script, in: directory)
+        let (stdout, stderr) = (result.stdout, result.stderr)
+        #expect(result.status == 0, "\(stderr)")
 
         let lines = stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 7, "\(stdout)")

@@ -16,13 +16,13 @@ struct ExampleAPIResourceTests {
     )
     func resource(mode: String) async throws {
         let directory = try CLI.makeDirectory()
-        func client(_ arguments: [String]) throws -> (id: String, secret: String) {
-            let created = try CLI.run(["clients", "create", "--json"] + arguments, in: directory)
+        func client(_ arguments: [String]) async throws -> (id: String, secret: String) {
+            let created = try await CLI.launch(["clients", "create", "--json"] + arguments, in: directory)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any], "\(created.stderr)")
             return (try #require(json["client_id"] as? String), try #require(json["client_secret"] as? String))
         }
-        let api = try client(["--name", "notes-api", "--grant-type", "client_credentials", "--can-introspect"])
-        let reader = try client(["--name", "reader", "--grant-type", "client_credentials", "--scope", "read", "--token-format", "jwt"])
+        let api = try await client(["--name", "notes-api", "--grant-type", "client_credentials", "--can-introspect"])
+        let reader = try await client(["--name", "reader", "--grant-type", "client_credentials", "--scope", "read", "--token-format", "jwt"])
         let gatehouse = try ServeProcess(environment: ["GATEHOUSE_RESOURCES": Self.resource], in: directory)
         try await gatehouse.waitUntilReady()
         var arguments = ["--issuer", gatehouse.baseURL, "--mode", mode, "--resource", Self.resource]

@@ -82,13 +82,13 @@ struct ProviderAppTests {
     @Test("a user of the provider signs in and consents there; the tokens carry the provider's subject")
     func delegatedFlow() async throws {
         let directory = try CLI.makeDirectory()
-        func created(_ arguments: [String]) throws -> (id: String, secret: String) {
-            let result = try CLI.run(["clients", "create", "--json"] + arguments, in: directory)
+        func created(_ arguments: [String]) async throws -> (id: String, secret: String) {
+            let result = try await CLI.launch(["clients", "create", "--json"] + arguments, in: directory)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
             return (try #require(json["client_id"] as? String), try #require(json["client_secret"] as? String))
         }
-        let admin = try created(["--name", "provider-app", "--admin"])
-        let web = try created(["--name", "Example Web", "--redirect-uri", "http://127.0.0.1:9000/cb", "--scope", "profile"])
+        let admin = try await created(["--name", "provider-app", "--admin"])
+        let web = try await created(["--name", "Example Web", "--redirect-uri", "http://127.0.0.1:9000/cb", "--scope", "profile"])
         let providerPort = try freePort()
         let provider = "http://127.0.0.1:\(providerPort)"
         let gatehouse = try ServeProcess(

@@ -15,23 +15,9 @@ struct RegistrationGuideTests {
         let block = try AdminGuideTests.shellBlock(after: "### Developer portal: dynamic registration", in: text)
         // The guide's server is the default address; this one listens on a free port.
         let script = "set -euo pipefail\n" + block.replacingOccurrences(of: "http://127.0.0.1:8080", with: server.baseURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = directory
-        var environment = CLI.baseEnvironment
-        environment["PATH"] = CLI.binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-        environment["GATEHOUSE_REGISTRATION"] = "token"
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(stderr)")
+        let result = try await CLI.script(script, environment: ["GATEHOUSE_REGISTRATION": "token"], in: directory)
+        let (stdout, stderr) = (result.stdout, result.stderr)
+        #expect(result.status == 0, "\(stderr)")
 
         let lines = stdout.split(separator: "\n").map(String.init)
         let answers = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -48,7 +34,7 @@ struct RegistrationGuideTests {
         #expect((replaced["redirect_uris"] as? [String])?.count == 2)
         #expect(lines.last == "204")
 
-        let shown = try CLI.run(["clients", "show", clientID], in: directory)
+        let shown = try await CLI.launch(["clients", "show", clientID], in: directory)
         #expect(shown.status != 0)
     }
 }
