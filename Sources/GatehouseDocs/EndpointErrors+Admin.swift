@@ -1,5 +1,5 @@
 import GatehouseCore
-public import HTTPTypes
+import HTTPTypes
 
 extension EndpointErrors {
     /// The rows of one method of an endpoint that serves several (the admin API's paths).

@@ -1,6 +1,6 @@
 public import AsyncHTTPClient
 public import Foundation
-public import GatehouseCore
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 import Synchronization

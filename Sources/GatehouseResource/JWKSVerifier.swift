@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
-public import Crypto
+package import Crypto
 public import Foundation
-public import GatehouseCore
+import GatehouseCore
 import NIOCore
 import NIOHTTP1
 import Synchronization

@@ -1,5 +1,5 @@
-public import Foundation
-public import GatehouseCore
+import Foundation
+import GatehouseCore
 import HTTPTypes
 public import Hummingbird
 

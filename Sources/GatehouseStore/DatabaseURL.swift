@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where the data lives: `sqlite:PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB` (SPEC §2).
 public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GatehouseCore
 import SQLKit
 
@@ -63,7 +63,7 @@ extension Database {
     static func insertRows(
         into table: String, columns: [String], rows: [[any Encodable & Sendable]], on sql: any SQLDatabase, duplicate what: String
     ) async throws {
-        var query = SQLQueryString("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
+        var query = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
         for (index, row) in rows.enumerated() {
             query.appendLiteral(index == 0 ? "(" : ", (")
             query.appendInterpolation(binds: row)

@@ -1,5 +1,5 @@
-public import Foundation
-public import GatehouseCore
+import Foundation
+import GatehouseCore
 import Synchronization
 
 /// Every store protocol of `GatehouseCore` in memory, with the semantics of the SQL store, so that

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import GatehouseCore
 
 /// The core endpoints wired as the server wires them, over an ``InMemoryStore`` and a ``TestClock``:

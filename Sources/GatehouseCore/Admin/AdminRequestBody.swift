@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The JSON body of an admin API call (SPEC §10), decoded into the call's request type.
 public enum AdminRequestBody {

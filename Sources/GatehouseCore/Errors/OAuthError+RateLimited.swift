@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 
 extension OAuthError {
     /// SPEC §5: 429 `temporarily_unavailable` with `Retry-After` when rate-limited.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The authorization code grant (RFC 6749 §4.1.3) with PKCE (RFC 7636 §4.5–4.6).
 public struct AuthorizationCodeGrant: GrantHandler {

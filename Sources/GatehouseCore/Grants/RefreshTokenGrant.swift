@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The refresh token grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2), and
 /// the reuse interval of SPEC §9.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Decides the resources a token is for, from the `resource` parameters sent (RFC 8707).
 ///

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What the browser is shown next: the answer of ``AuthorizationInteraction`` that the HTTP layer
 /// renders. The built-in pages and the provider's delegated ones are two presentations of the

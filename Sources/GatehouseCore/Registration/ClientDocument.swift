@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A client as the registration endpoint and the admin API answer it: the metadata of RFC 7591
 /// §3.2.1 under its RFC names, with the credentials that are shown once, when they are made.

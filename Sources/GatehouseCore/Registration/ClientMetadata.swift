@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Client metadata as RFC 7591 §2 names it: what a client says about itself when it is
 /// registered, by the command line, the admin API or dynamic registration (SPEC §10).

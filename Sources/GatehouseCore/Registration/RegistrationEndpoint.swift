@@ -1,5 +1,5 @@
 public import Foundation
-public import HTTPTypes
+import HTTPTypes
 
 /// Dynamic client registration (RFC 7591) and the client configuration endpoint (RFC 7592), as
 /// SPEC §10 specifies them, without HTTP: the server's controller hands over the body, the

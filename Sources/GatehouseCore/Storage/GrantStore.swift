@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Grants, codes and refresh tokens as the authorization, revocation and introspection endpoints
 /// read and create them. The writes that decide a race are units of their own:
