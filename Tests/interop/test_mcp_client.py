@@ -11,9 +11,6 @@ in, allow) is played by a plain `requests.Session` submitting the forms.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,14 +28,14 @@ from mcp.shared.auth import (
     OAuthToken,
 )
 
-from conftest import _free_loopback_port, _run_gatehouse, _tail
+from conftest import _free_loopback_port, _run_gatehouse
+from example_apps import start_example
 from forms import sign_in_and_allow
 
 # Nothing listens here: the browser part reads the redirect's Location instead.
 REDIRECT_URI = "http://127.0.0.1:9000/callback"
 USERNAME = "alice"
 PASSWORD = "correct horse battery staple"
-STARTUP_TIMEOUT_SECONDS = 30.0
 
 
 class MemoryStorage:
@@ -59,31 +56,6 @@ class MemoryStorage:
 
     async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
         self.client_info = client_info
-
-
-def _start_mcp_server(binary: Path, port: int, issuer: str, client: dict, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "--issuer", issuer,
-            "--port", str(port),
-            "--client-id", client["client_id"],
-            "--client-secret", client["client_secret"],
-        ],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the MCP server exited at start:\n{_tail(log)}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"the MCP server did not start:\n{_tail(log)}")
 
 
 @pytest.fixture
@@ -107,7 +79,7 @@ def mcp_setup(gatehouse_binary: Path, tmp_path: Path):
             "mcp-server", "https://mcp.example/unused", "tools",
             "--can-introspect", "--grant-type", "client_credentials",
         )
-        process = _start_mcp_server(mcp_binary, port, gatehouse.issuer, introspector, tmp_path / "mcp.log")
+        process = start_example(mcp_binary, port, gatehouse.issuer, introspector, tmp_path / "mcp.log")
         yield gatehouse, mcp_url, introspector
     finally:
         if process is not None:

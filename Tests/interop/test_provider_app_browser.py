@@ -15,9 +15,7 @@ import hashlib
 import http.server
 import json
 import secrets
-import subprocess
 import threading
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -28,9 +26,9 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chromium import WAIT_SECONDS, browser  # noqa: F401 (a fixture)
-from conftest import _free_loopback_port, _run_gatehouse, _tail
+from conftest import _free_loopback_port, _run_gatehouse
+from example_apps import start_example
 
-STARTUP_TIMEOUT_SECONDS = 30.0
 
 
 class _Callback(http.server.BaseHTTPRequestHandler):
@@ -64,31 +62,6 @@ def callback():
         server.server_close()
 
 
-def _start_provider(binary: Path, port: int, issuer: str, admin: dict, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "--issuer", issuer,
-            "--port", str(port),
-            "--client-id", admin["client_id"],
-            "--client-secret", admin["client_secret"],
-        ],
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the provider app exited at start:\n{_tail(log)}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    process.kill()
-    raise AssertionError(f"the provider app did not start:\n{_tail(log)}")
-
-
 @pytest.fixture
 def delegated(gatehouse_binary: Path, tmp_path: Path):
     """Gatehouse delegating login and consent to the example provider app, and the app."""
@@ -105,7 +78,7 @@ def delegated(gatehouse_binary: Path, tmp_path: Path):
     process = None
     try:
         admin = json.loads(gatehouse.cli("clients", "create", "--name", "provider-app", "--admin", "--json"))
-        process = _start_provider(provider_binary, port, gatehouse.issuer, admin, tmp_path / "provider.log")
+        process = start_example(provider_binary, port, gatehouse.issuer, admin, tmp_path / "provider.log")
         yield gatehouse, provider
     finally:
         if process is not None:
