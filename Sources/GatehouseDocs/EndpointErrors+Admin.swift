@@ -93,9 +93,9 @@ extension EndpointErrors {
         ),
     ]
 
-    /// The rows every admin call shares: the bearer token's (RFC 6750 §3.1), a wrong method, a body
+    /// The rows every admin call shares, the delegation calls' included: the bearer token's (RFC 6750 §3.1), a wrong method, a body
     /// too large, a failing server.
-    private static func adminRows(allowed: String, body: Bool = false) -> [Row] {
+    static func adminRows(allowed: String, body: Bool = false) -> [Row] {
         var rows: [Row] = [
             .answer(.invalidRequest, "the Authorization header is Bearer without a token, with two tokens, or with characters outside b64token"),
             .answer(
