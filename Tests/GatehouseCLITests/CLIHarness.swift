@@ -156,6 +156,40 @@ final class ServeProcess {
     deinit { stop(signal: SIGKILL) }
 }
 
+/// An example app of `Examples/`, built beside `gatehouse`, run as its own process on a port of
+/// 127.0.0.1 (a free one unless given).
+final class ExampleProcess {
+    let process = Process()
+    let port: Int
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(_ product: String, port: Int? = nil, arguments: [String]) throws {
+        self.port = try port ?? freePort()
+        process.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent(product)
+        process.arguments = ["--port", String(self.port)] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits until `/healthz` answers, polling for at most `timeout` seconds.
+    func waitUntilReady(timeout: TimeInterval = 20) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        let name = process.executableURL?.lastPathComponent ?? "the example"
+        while Date() < deadline {
+            if !process.isRunning { throw HarnessError("\(name) exited with \(process.terminationStatus)") }
+            if let response = try? await HTTP.send("GET", "\(baseURL)/healthz"), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError("\(name) did not become ready")
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
+
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

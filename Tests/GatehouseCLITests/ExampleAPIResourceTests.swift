@@ -29,7 +29,7 @@ struct ExampleAPIResourceTests {
         if mode == "introspection" {
             arguments += ["--client-id", api.id, "--client-secret", api.secret, "--cache-ttl", "0"]
         }
-        let notes = try NotesAPIProcess(arguments: arguments)
+        let notes = try ExampleProcess("gatehouse-example-notes", arguments: arguments)
         try await notes.waitUntilReady()
 
         func token(_ form: String) async throws -> String {

@@ -5,37 +5,6 @@ import Testing
     import Glibc
 #endif
 
-/// The example API of `Examples/NotesAPI`, run as its own process beside a `gatehouse serve`.
-final class NotesAPIProcess {
-    let process = Process()
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    init(arguments: [String]) throws {
-        port = try freePort()
-        process.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent("gatehouse-example-notes")
-        process.arguments = ["--port", String(port)] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    func waitUntilReady(timeout: TimeInterval = 20) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if !process.isRunning { throw HarnessError("the example API exited with \(process.terminationStatus)") }
-            if let response = try? await HTTP.send("GET", "\(baseURL)/healthz"), response.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw HarnessError("the example API did not become ready")
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-}
-
 @Suite("The example API, protected by GatehouseResource")
 struct ExampleAPITests {
     private func client(_ arguments: [String], in directory: URL) async throws -> (id: String, secret: String) {
@@ -66,7 +35,7 @@ struct ExampleAPITests {
         if mode == "introspection" {
             arguments += ["--client-id", api.id, "--client-secret", api.secret, "--cache-ttl", "0"]
         }
-        let notes = try NotesAPIProcess(arguments: arguments)
+        let notes = try ExampleProcess("gatehouse-example-notes", arguments: arguments)
         try await notes.waitUntilReady()
 
         let valid = try await token(reader, server: gatehouse)

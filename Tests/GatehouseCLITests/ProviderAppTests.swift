@@ -9,37 +9,6 @@ import Testing
     import Glibc
 #endif
 
-/// The example provider app of `Examples/ProviderApp`, run as its own process on `port`.
-final class ProviderAppProcess {
-    let process = Process()
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    init(port: Int, arguments: [String]) throws {
-        self.port = port
-        process.executableURL = CLI.binary.deletingLastPathComponent().appendingPathComponent("gatehouse-example-provider")
-        process.arguments = ["--port", String(port)] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    func waitUntilReady(timeout: TimeInterval = 20) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if !process.isRunning { throw HarnessError("the provider app exited with \(process.terminationStatus)") }
-            if let response = try? await HTTP.send("GET", "\(baseURL)/healthz"), response.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw HarnessError("the provider app did not become ready")
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
-}
-
 /// A browser that keeps cookies per host and follows no redirect by itself, so that each hop
 /// between Gatehouse, the provider app and the client can be checked.
 struct CookieBrowser {
@@ -95,7 +64,8 @@ struct ProviderAppTests {
             environment: ["GATEHOUSE_LOGIN_URL": "\(provider)/login", "GATEHOUSE_CONSENT_URL": "\(provider)/consent"], in: directory
         )
         try await gatehouse.waitUntilReady()
-        let app = try ProviderAppProcess(
+        let app = try ExampleProcess(
+            "gatehouse-example-provider",
             port: providerPort, arguments: ["--issuer", gatehouse.baseURL, "--client-id", admin.id, "--client-secret", admin.secret]
         )
         try await app.waitUntilReady()
