@@ -22,7 +22,10 @@ struct Clients: AsyncParsableCommand {
 
         @Option(
             name: .customLong("grant-type"),
-            help: "authorization_code, refresh_token or client_credentials (repeatable; default authorization_code and refresh_token).")
+            help: """
+                authorization_code, refresh_token, client_credentials, device_code or token_exchange \
+                (repeatable; default authorization_code and refresh_token).
+                """)
         var grantTypes: [String] = []
 
         @Option(help: "The scopes the client may ask for, space-separated.")

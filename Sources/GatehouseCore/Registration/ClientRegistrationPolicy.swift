@@ -137,7 +137,7 @@ public struct ClientRegistrationPolicy: Sendable {
     private func grants(_ metadata: ClientMetadata, isPublic: Bool) throws(OAuthError) -> Set<GrantType> {
         var grants: Set<GrantType> = []
         for value in metadata.grantTypes ?? [] {
-            guard let grant = GrantType(rawValue: value) else {
+            guard let grant = GrantType(name: value) else {
                 throw Self.invalid(
                     "grant_types must be among \(GrantType.allCases.map(\.rawValue).joined(separator: ", ")), got \(Self.shown(value))"
                 )
