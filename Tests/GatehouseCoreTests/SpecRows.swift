@@ -8,8 +8,8 @@ import Testing
 /// `SpecCoverageTests` fails when a row of ``sections`` has no entry here, when an entry's quote
 /// starts no row or several, and when an id is named by no test or a test names an unknown id.
 enum SpecRows {
-    /// The sections whose rows must be named. Section 11 joins when it is built.
-    static let sections = [5, 6, 7, 9, 10]
+    /// The sections whose rows must be named.
+    static let sections = [5, 6, 7, 9, 10, 11]
 
     struct Entry: Sendable, CustomStringConvertible {
         let id: String
@@ -123,6 +123,23 @@ enum SpecRows {
                 ("indicators.invalid_target", "A `resource` parameter (repeatable)"),
                 ("indicators.narrowing", "A refresh or code exchange may narrow the resources of its grant"),
                 ("indicators.resource-identifier", "`GatehouseResource` can be given its resource identifier"),
+            ])
+        + section(
+            11,
+            [
+                ("oidc.authorization-request", "An authorization request with scope `openid` may carry `nonce`"),
+                ("oidc.id_token", "The token response for such a grant carries an `id_token`"),
+                ("oidc.discovery", "`GET /.well-known/openid-configuration`: the OpenID Provider metadata"),
+                ("oidc.userinfo", "`GET` or `POST /oauth2/userinfo` with a bearer access token"),
+                ("oidc.logout", "`GET /oauth2/logout?id_token_hint="),
+                ("oidc.third-party", "Third-party relying parties verify the `id_token`"),
+                ("device.unauthorized_client", "The client must be registered for the device grant"),
+                ("device.polling", "Polling the token endpoint with `grant_type=urn:ietf:params:oauth:grant-type:device_code`"),
+                ("device.single-use", "then 200 with the tokens, once: the device code is single-use"),
+                ("exchange.invalid_request", "Errors: a missing or unsupported parameter, or an invalid or inactive subject"),
+                ("exchange.invalid_scope", "a scope beyond the subject token's → `invalid_scope`"),
+                ("exchange.invalid_target", "an `audience` or `resource` not allowed → `invalid_target`"),
+                ("errors.added-codes", "`invalid_target` (400, RFC 8707), `invalid_client_metadata`"),
             ])
 
     private static func section(_ number: Int, _ rows: [(id: String, quote: String)]) -> [Entry] {
