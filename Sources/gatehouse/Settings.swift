@@ -169,8 +169,9 @@ struct Settings {
             registration: try Self.choice(values, "registration", default: .off),
             registrationScopes: try Self.scopes(values, "registration_scopes"),
             resources: try Self.list(values, "resources").map { resource in
-                // RFC 8707 §2: an absolute URI without a fragment.
-                guard let url = URLComponents(string: resource), url.scheme != nil, url.host != nil, url.fragment == nil else {
+                // The rule requests are held to, so that every listed resource can be asked for
+                // (a `urn:` resource has no host).
+                guard ResourcePolicy.isResourceIndicator(resource) else {
                     throw CLIError("resources must be absolute URIs without a fragment, got \(resource)")
                 }
                 return resource

@@ -34,6 +34,19 @@ struct OperationsCLITests {
         #expect(result.stderr.contains("access_token_ttl"), "\(result.stderr)")
     }
 
+    @Test(
+        "resources are held to the rule of resource parameters: a urn is accepted, a fragment refused",
+        arguments: [("urn:example:billing https://api.example.com/v1", true), ("https://api.example.com/#part", false)])
+    func resourcesSetting(resources: String, accepted: Bool) async throws {
+        let directory = try CLI.makeDirectory()
+        let result = try await CLI.launch(["clients", "list"], environment: ["GATEHOUSE_RESOURCES": resources], in: directory)
+        #expect((result.status == 0) == accepted, "\(result.stderr)")
+        if !accepted {
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("resources must be absolute URIs"), "\(result.stderr)")
+        }
+    }
+
     @Test("a misspelt GATEHOUSE_ variable is warned about, naming the closest key; another tool's variable is not")
     func misspeltEnvironmentVariable() async throws {
         let directory = try CLI.makeDirectory()

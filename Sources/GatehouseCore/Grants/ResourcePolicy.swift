@@ -46,7 +46,7 @@ public enum ResourcePolicy {
     }
 
     /// An absolute URI (a scheme, then a hierarchical part) without fragment and without white space.
-    static func isResourceIndicator(_ value: String) -> Bool {
+    public static func isResourceIndicator(_ value: String) -> Bool {
         guard !value.contains("#"), !value.contains(where: \.isWhitespace), let parts = URLComponents(string: value),
             let scheme = parts.scheme, !scheme.isEmpty, parts.fragment == nil
         else { return false }
