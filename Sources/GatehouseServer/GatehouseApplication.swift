@@ -102,6 +102,10 @@ public enum GatehouseApplication {
                     reuseInterval: configuration.refreshTokenReuseInterval, events: settings.events
                 ),
                 ClientCredentialsGrant(issuer: accessTokens, tokens: store, events: settings.events),
+                TokenExchangeGrant(
+                    issuer: accessTokens, tokens: store, grants: store, jwtVerification: .init(keys: keys, issuer: configuration.issuer),
+                    defaultAudience: configuration.accessTokenAudience, events: settings.events
+                ),
             ],
             clientAuthenticationLimiter: clientAuthenticationLimiter,
             now: settings.now

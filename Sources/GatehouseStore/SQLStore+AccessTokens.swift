@@ -29,7 +29,9 @@ extension SQLStore: AccessTokenStore {
                 expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
                 grantID: try row.decode(column: "grant_id", as: String?.self),
                 revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:)),
-                parentTokenHash: try row.decode(column: "parent_token_hash", as: String?.self)
+                parentTokenHash: try row.decode(column: "parent_token_hash", as: String?.self),
+                subjectTokenHash: try row.decode(column: "subject_token_hash", as: String?.self),
+                actor: TokenActor(column: try row.decode(column: "actor", as: String?.self))
             )
         }
     }
@@ -42,11 +44,13 @@ extension Database {
             into: "access_tokens",
             columns: [
                 "id", "token_hash", "client_id", "user_id", "grant_id", "scope", "audience", "issued_at", "expires_at", "parent_token_hash",
+                "subject_token_hash", "actor",
             ],
             rows: records.map { record in
                 [
                     record.id, record.tokenHash, record.clientID, record.userID, record.grantID, record.scope.description,
                     ResourceList.column(record.audience), record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
+                    record.subjectTokenHash, record.actor?.column,
                 ]
             },
             on: sql,

@@ -44,9 +44,17 @@ public struct TestBed: Sendable {
         )
     }
 
-    /// The three grants of the server, issuing opaque tokens unless a client asks for JWTs.
+    /// The grants of the server, issuing opaque tokens unless a client asks for JWTs.
     public func grantHandlers() -> [any GrantHandler] {
-        let accessTokens = AccessTokenIssuer(lifetime: configuration.accessTokenTTL, defaultFormat: configuration.accessTokenFormat)
+        // The signing keys of JWT access tokens, kept in the bed's store and timed by its clock.
+        let keys = KeyRing(
+            store: store, encryption: KeyEncryption(secret: nil), refreshInterval: configuration.keyRefreshInterval,
+            accessTokenLifetime: configuration.accessTokenTTL, now: clock.now
+        )
+        let accessTokens = AccessTokenIssuer(
+            lifetime: configuration.accessTokenTTL, defaultFormat: configuration.accessTokenFormat,
+            jwt: .init(keys: keys, issuer: configuration.issuer, audience: configuration.accessTokenAudience)
+        )
         let refreshTokens = RefreshTokenIssuer(lifetime: configuration.refreshTokenTTL)
         return [
             AuthorizationCodeGrant(
@@ -57,6 +65,10 @@ public struct TestBed: Sendable {
                 reuseInterval: configuration.refreshTokenReuseInterval, events: events
             ),
             ClientCredentialsGrant(issuer: accessTokens, tokens: store, events: events),
+            TokenExchangeGrant(
+                issuer: accessTokens, tokens: store, grants: store, jwtVerification: .init(keys: keys, issuer: configuration.issuer),
+                defaultAudience: configuration.accessTokenAudience, events: events
+            ),
         ]
     }
 

@@ -20,7 +20,11 @@ struct DiscoveryTests {
             let body = response.json
             #expect(body["issuer"] as? String == LiveServer.issuer)
             #expect(body["token_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/token")
-            #expect(body["grant_types_supported"] as? [String] == ["authorization_code", "client_credentials", "refresh_token"])
+            // Sorted; the URN grant types of SPEC §11 follow the three of RFC 6749.
+            let grantTypes = body["grant_types_supported"] as? [String] ?? []
+            #expect(grantTypes == grantTypes.sorted())
+            #expect(Array(grantTypes.prefix(3)) == ["authorization_code", "client_credentials", "refresh_token"])
+            #expect(grantTypes.contains("urn:ietf:params:oauth:grant-type:token-exchange"))
             #expect(body["authorization_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/authorize")
             #expect(body["revocation_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/token/revoke")
             #expect(body["introspection_endpoint"] as? String == "\(LiveServer.issuer)/oauth2/introspect")

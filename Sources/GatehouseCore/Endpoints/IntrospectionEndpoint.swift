@@ -17,13 +17,15 @@ public struct IntrospectionEndpoint: Sendable {
         /// `aud` of an access token: its resources (RFC 8707), or `access_token_audience` when it
         /// was requested without any, as in its JWT form.
         public var audience: [String]?
+        /// `act` of a token issued by token exchange with an actor token (RFC 8693 §4.1, §4.4).
+        public var actor: TokenActor?
 
         public static let inactive = Answer(active: false)
 
         init(
             active: Bool, scope: ScopeSet? = nil, clientID: String? = nil, username: String? = nil, tokenType: String? = nil,
             expiresAt: Int? = nil, issuedAt: Int? = nil, subject: String? = nil, issuer: String? = nil, tokenID: String? = nil,
-            audience: [String]? = nil
+            audience: [String]? = nil, actor: TokenActor? = nil
         ) {
             self.active = active
             self.scope = scope
@@ -36,12 +38,14 @@ public struct IntrospectionEndpoint: Sendable {
             self.issuer = issuer
             self.tokenID = tokenID
             self.audience = audience
+            self.actor = actor
         }
     }
 
     private let configuration: ServerConfiguration
     private let authenticator: ClientAuthenticator
     private let accessTokens: any AccessTokenStore
+    private let activeTokens: AccessTokenLookup
     private let grants: any GrantStore
     private let users: any UserStore
     private let now: @Sendable () -> Date
@@ -60,6 +64,7 @@ public struct IntrospectionEndpoint: Sendable {
             clients: clients, realm: configuration.realm, limiter: clientAuthenticationLimiter, now: now
         )
         self.accessTokens = accessTokens
+        self.activeTokens = AccessTokenLookup(accessTokens: accessTokens, grants: grants)
         self.grants = grants
         self.users = users
         self.now = now
@@ -90,13 +95,12 @@ public struct IntrospectionEndpoint: Sendable {
         let date = now()
         func visible(_ owner: String) -> Bool { client.map { $0.id == owner || $0.canIntrospect } ?? true }
         if let record = try await accessTokens.accessToken(hash: hash) {
-            guard visible(record.clientID), record.isActive(at: date), case .live(let grant) = try await grantState(record.grantID) else {
-                return .inactive
-            }
+            guard visible(record.clientID), let active = try await activeTokens.active(record, at: date) else { return .inactive }
             return try await answer(
-                tokenType: "Bearer", clientID: record.clientID, userID: record.userID, grant: grant, scope: record.scope,
+                tokenType: "Bearer", clientID: record.clientID, userID: record.userID, grant: active.grant, scope: record.scope,
                 issuedAt: record.issuedAt, expiresAt: record.expiresAt, tokenID: record.id,
-                audience: record.audience.isEmpty ? [configuration.accessTokenAudience] : record.audience
+                audience: record.audience.isEmpty ? [configuration.accessTokenAudience] : record.audience, subject: active.subject,
+                actor: record.actor
             )
         }
         if let record = try await grants.refreshToken(hash: hash) {
@@ -126,7 +130,7 @@ public struct IntrospectionEndpoint: Sendable {
     /// `sub` is the user, or for a client_credentials token the client itself (RFC 9068 §2.2).
     private func answer(
         tokenType: String, clientID: String, userID: String?, grant: Grant?, scope: ScopeSet, issuedAt: Date, expiresAt: Date, tokenID: String,
-        audience: [String]? = nil
+        audience: [String]? = nil, subject: String? = nil, actor: TokenActor? = nil
     ) async throws -> Answer {
         // A subject the provider's login app named has the username its accept gave, if any
         // (SPEC §10); any other is a user of the built-in store.
@@ -139,7 +143,7 @@ public struct IntrospectionEndpoint: Sendable {
         return Answer(
             active: true, scope: scope, clientID: clientID, username: username, tokenType: tokenType,
             expiresAt: Int(expiresAt.timeIntervalSince1970), issuedAt: Int(issuedAt.timeIntervalSince1970),
-            subject: userID ?? clientID, issuer: configuration.issuer, tokenID: tokenID, audience: audience
+            subject: subject ?? userID ?? clientID, issuer: configuration.issuer, tokenID: tokenID, audience: audience, actor: actor
         )
     }
 }

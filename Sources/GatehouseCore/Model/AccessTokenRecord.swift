@@ -21,6 +21,11 @@ public struct AccessTokenRecord: Sendable, Hashable {
     /// The hash of the refresh token whose rotation issued this token, so that a retry within the
     /// reuse interval can revoke the pair of the earlier use (SPEC §9).
     public var parentTokenHash: String?
+    /// For a token issued by token exchange (RFC 8693): the hash of the subject token it was
+    /// exchanged for. The token is active only while that one is, and speaks for its subject.
+    public var subjectTokenHash: String?
+    /// For a token issued by token exchange with an actor token: who acts for the subject (`act`).
+    public var actor: TokenActor?
 
     public init(
         id: String,
@@ -33,7 +38,9 @@ public struct AccessTokenRecord: Sendable, Hashable {
         expiresAt: Date,
         grantID: String? = nil,
         revokedAt: Date? = nil,
-        parentTokenHash: String? = nil
+        parentTokenHash: String? = nil,
+        subjectTokenHash: String? = nil,
+        actor: TokenActor? = nil
     ) {
         self.id = id
         self.tokenHash = tokenHash
@@ -46,6 +53,8 @@ public struct AccessTokenRecord: Sendable, Hashable {
         self.grantID = grantID
         self.revokedAt = revokedAt
         self.parentTokenHash = parentTokenHash
+        self.subjectTokenHash = subjectTokenHash
+        self.actor = actor
     }
 
     /// Whether the token is usable at `date`: not revoked and not yet expired.

@@ -7,7 +7,8 @@
 public struct RequestParameters: Sendable, Equatable {
     /// Parameters that may be sent more than once: RFC 8707 §2, "Multiple `resource` parameters MAY
     /// be used to indicate that the requested token is intended to be used at multiple resources."
-    public static let repeatable: Set<String> = ["resource"]
+    /// RFC 8693 §2.1 likewise lets a token-exchange request name several `audience` values.
+    public static let repeatable: Set<String> = ["resource", "audience"]
 
     private var values: [String: String]
     /// Every non-empty value of a repeatable parameter, in the order sent, without duplicates.

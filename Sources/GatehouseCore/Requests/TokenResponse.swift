@@ -5,6 +5,8 @@ public struct TokenResponse: Sendable, Equatable {
     public var expiresIn: Int
     public var scope: ScopeSet
     public var refreshToken: String?
+    /// RFC 8693 §2.2.1: the type of the token a token exchange issued.
+    public var issuedTokenType: String? = nil
 
     public init(accessToken: String, tokenType: String = "Bearer", expiresIn: Int, scope: ScopeSet, refreshToken: String? = nil) {
         self.accessToken = accessToken

@@ -51,6 +51,7 @@ public struct AccessTokenIssuer: Sendable {
     /// - Parameters:
     ///   - audience: the resources the token is for (RFC 8707); empty: the configured audience.
     ///   - parentTokenHash: the refresh token whose rotation issues this token, if any.
+    ///   - exchange: for token exchange (RFC 8693), the subject token and the actor.
     public func make(
         client: Client,
         userID: String?,
@@ -58,10 +59,12 @@ public struct AccessTokenIssuer: Sendable {
         audience: [String] = [],
         grantID: String?,
         parentTokenHash: String? = nil,
+        exchange: Exchange? = nil,
         now: Date
     ) async throws -> (token: String, record: AccessTokenRecord) {
         let id = generator.makeIdentifier()
-        let expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
+        var expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
+        if let exchange, exchange.subjectExpiresAt < expiresAt { expiresAt = exchange.subjectExpiresAt }
         let token: String
         switch format(for: client) {
         case .opaque:
@@ -69,9 +72,9 @@ public struct AccessTokenIssuer: Sendable {
         case .jwt:
             guard let jwt else { throw OAuthError.serverError("JWT access tokens requested but no keys configured") }
             let claims = JWTAccessToken.Claims(
-                issuer: jwt.issuer, subject: userID ?? client.id, audience: audience.isEmpty ? [jwt.audience] : audience,
-                expiresAt: Int(expiresAt.timeIntervalSince1970), issuedAt: Int(now.timeIntervalSince1970),
-                tokenID: id, clientID: client.id, scope: scope
+                issuer: jwt.issuer, subject: exchange?.subject ?? userID ?? client.id,
+                audience: audience.isEmpty ? [jwt.audience] : audience, expiresAt: Int(expiresAt.timeIntervalSince1970),
+                issuedAt: Int(now.timeIntervalSince1970), tokenID: id, clientID: client.id, scope: scope, actor: exchange?.actor
             )
             token = try JWTAccessToken.sign(claims, with: try await jwt.keys.signingKey())
         }
@@ -85,8 +88,29 @@ public struct AccessTokenIssuer: Sendable {
             issuedAt: now,
             expiresAt: expiresAt,
             grantID: grantID,
-            parentTokenHash: parentTokenHash
+            parentTokenHash: parentTokenHash,
+            subjectTokenHash: exchange?.subjectTokenHash,
+            actor: exchange?.actor
         )
         return (token, record)
+    }
+
+    /// What a token issued by token exchange (RFC 8693) takes from its subject token.
+    public struct Exchange: Sendable {
+        /// The hash of the subject token.
+        public var subjectTokenHash: String
+        /// The subject token's `sub`, which the new token keeps.
+        public var subject: String
+        /// The end of the subject token's life: the new token's ends no later.
+        public var subjectExpiresAt: Date
+        /// `act`, when an actor token was sent.
+        public var actor: TokenActor?
+
+        public init(subjectTokenHash: String, subject: String, subjectExpiresAt: Date, actor: TokenActor?) {
+            self.subjectTokenHash = subjectTokenHash
+            self.subject = subject
+            self.subjectExpiresAt = subjectExpiresAt
+            self.actor = actor
+        }
     }
 }

@@ -18,10 +18,12 @@ public enum JWTAccessToken {
         public var tokenID: String
         public var clientID: String
         public var scope: ScopeSet
+        /// `act` (RFC 8693 §4.1): who acts for the subject of an exchanged token.
+        public var actor: TokenActor?
 
         public init(
             issuer: String, subject: String, audience: [String], expiresAt: Int, issuedAt: Int, tokenID: String, clientID: String,
-            scope: ScopeSet
+            scope: ScopeSet, actor: TokenActor? = nil
         ) {
             self.issuer = issuer
             self.subject = subject
@@ -31,6 +33,7 @@ public enum JWTAccessToken {
             self.tokenID = tokenID
             self.clientID = clientID
             self.scope = scope
+            self.actor = actor
         }
 
         /// Claims for a single audience.
@@ -65,6 +68,7 @@ public enum JWTAccessToken {
         payload.add("jti", claims.tokenID)
         payload.add("client_id", claims.clientID)
         payload.add("scope", claims.scope.description)
+        if let actor = claims.actor { payload.add("act", json: actor.json) }
         let signingInput = Base64URL.encode(Array(header.finish().utf8)) + "." + Base64URL.encode(Array(payload.finish().utf8))
         let signature = try key.privateKey.signature(for: Data(signingInput.utf8))
         return signingInput + "." + Base64URL.encode(Array(signature.rawRepresentation))
@@ -120,7 +124,7 @@ public enum JWTAccessToken {
         guard Double(exp) > now.timeIntervalSince1970 else { throw .expired }
         return Claims(
             issuer: issuer, subject: sub, audience: audiences, expiresAt: exp, issuedAt: iat, tokenID: jti, clientID: clientID,
-            scope: ScopeSet(spaceSeparated: payload["scope"] as? String ?? "")
+            scope: ScopeSet(spaceSeparated: payload["scope"] as? String ?? ""), actor: TokenActor(claim: payload["act"])
         )
     }
 }

@@ -42,6 +42,8 @@ struct TokenManagementController: Sendable {
             if let audience = answer.audience {
                 if audience.count == 1 { json.add("aud", audience[0]) } else { json.add("aud", audience) }
             }
+            // RFC 8693 §4.4: "act" as in the JWT.
+            if let actor = answer.actor { json.add("act", json: actor.json) }
         }
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

@@ -24,6 +24,7 @@ struct OAuthResponder: Sendable {
     func response(for token: TokenResponse) -> Response {
         var json = JSONWriter()
         json.add("access_token", token.accessToken)
+        if let issuedTokenType = token.issuedTokenType { json.add("issued_token_type", issuedTokenType) }
         json.add("token_type", token.tokenType)
         json.add("expires_in", token.expiresIn)
         json.add("scope", token.scope.description)
