@@ -46,6 +46,7 @@ public struct EndpointErrors: Sendable {
 
     public static let all: [EndpointErrors] =
         [token, revocation, introspection, authorization, protectedResource, registration, registrationClient] + admin + delegation
+        + [deviceAuthorization]
 
     static let bodyRows: [Row] = [
         .answer(.methodNotAllowed, "a method other than POST (the Allow header names POST)"),
@@ -75,7 +76,7 @@ public struct EndpointErrors: Sendable {
                 .invalidTarget,
                 "a resource is not an absolute URI without fragment or not one of the server's resources; on a code exchange or refresh, not one of the grant's"
             ),
-        ] + bodyRows
+        ] + deviceTokenRows + bodyRows
     )
 
     public static let revocation = EndpointErrors(

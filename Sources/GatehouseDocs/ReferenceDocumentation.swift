@@ -123,7 +123,8 @@ public enum ReferenceDocumentation {
                   type: object
                   required: [grant_type]
                   properties:
-                    grant_type: {type: string, description: 'authorization_code, refresh_token or client_credentials'}
+                    grant_type: {type: string, description: 'authorization_code, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:device_code'}
+                    device_code: {type: string, description: The device code of RFC 8628 (urn:ietf:params:oauth:grant-type:device_code).}
                     code: {type: string, description: The authorization code (authorization_code).}
                     redirect_uri: {type: string, description: 'Required when the authorization request carried one.'}
                     code_verifier: {type: string, description: The PKCE verifier (RFC 7636).}
@@ -310,6 +311,7 @@ public enum ReferenceDocumentation {
         yaml += registrationPaths()
         yaml += adminPaths()
         yaml += delegationPaths()
+        yaml += devicePaths()
         yaml += """
               \(EndpointPath.errorDocs.path):
                 get:

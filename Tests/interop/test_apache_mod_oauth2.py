@@ -12,6 +12,10 @@ the same protected site:
   Gatehouse's JWK Set. Nothing is asked per request, so a revocation goes
   unseen until the token expires; that is the trade-off, not tested here.
 
+A token a service obtained by token exchange (RFC 8693) from another's token is
+a Gatehouse access token like any other: both ways accept it, and with
+introspection, revoking the subject token refuses the exchanged one.
+
 The reference for mod_oauth2's options is the comment block of Debian's
 /etc/apache2/mods-available/oauth2.conf.
 """
@@ -208,3 +212,110 @@ def test_jwks_uri_accepts_valid_and_refuses_tampered_jwts(gatehouse, apache, mod
     # The untouched token still passes: the refusal above was the signature's.
     response = _get_protected(apache, token)
     assert response.status_code == 200, (response.status_code, response.text)
+
+
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
+
+
+def _exchange(gatehouse, client: dict, subject_token: str, **extra: str) -> dict:
+    """RFC 8693 §2.1: `client` trades `subject_token` for a new access token."""
+    response = requests.post(
+        gatehouse.token_url,
+        auth=(client["client_id"], client["client_secret"]),
+        data={
+            "grant_type": TOKEN_EXCHANGE,
+            "subject_token": subject_token,
+            "subject_token_type": ACCESS_TOKEN_TYPE,
+            **extra,
+        },
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["issued_token_type"] == ACCESS_TOKEN_TYPE, body
+    assert body["token_type"] == "Bearer", body
+    assert "refresh_token" not in body, body
+    return body
+
+
+def test_introspection_accepts_an_exchanged_token_until_its_subject_is_revoked(
+    gatehouse, apache, mod_oauth2
+):
+    resource_server = _create_service_client(gatehouse, "apache", "--can-introspect")
+    worker = _create_service_client(gatehouse, "worker", "--scope", "read write")
+    # The gateway may exchange tokens and act for their subjects.
+    gateway = _create_service_client(
+        gatehouse, "gateway", "--grant-type", "token_exchange", "--scope", SCOPE
+    )
+    gateway_token = requests.post(
+        gatehouse.token_url,
+        auth=(gateway["client_id"], gateway["client_secret"]),
+        data={"grant_type": "client_credentials"},
+        timeout=10,
+    )
+    assert gateway_token.status_code == 200, gateway_token.text
+
+    document = apache.add_document("protected.txt", PROTECTED_CONTENT)
+    apache.start(
+        _protected_site(
+            document,
+            _introspection_verify(gatehouse.url("/oauth2/introspect"), resource_server),
+        )
+    )
+
+    subject = _access_token(gatehouse, worker)
+    exchanged = _exchange(
+        gatehouse,
+        gateway,
+        subject,
+        scope=SCOPE,
+        actor_token=gateway_token.json()["access_token"],
+        actor_token_type=ACCESS_TOKEN_TYPE,
+    )
+    assert exchanged["scope"] == SCOPE
+    response = _get_protected(apache, exchanged["access_token"])
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert response.text == PROTECTED_CONTENT
+
+    introspection = requests.post(
+        gatehouse.url("/oauth2/introspect"),
+        auth=(resource_server["client_id"], resource_server["client_secret"]),
+        data={"token": exchanged["access_token"]},
+        timeout=10,
+    ).json()
+    assert introspection["active"] is True, introspection
+    assert introspection["sub"] == worker["client_id"], introspection
+    assert introspection["client_id"] == gateway["client_id"], introspection
+    assert introspection["act"] == {"sub": gateway["client_id"]}, introspection
+
+    revocation = requests.post(
+        gatehouse.url("/oauth2/token/revoke"),
+        auth=(worker["client_id"], worker["client_secret"]),
+        data={"token": subject},
+        timeout=10,
+    )
+    assert revocation.status_code == 200, revocation.text
+    challenge = _challenge(_get_protected(apache, exchanged["access_token"]))
+    assert 'error="invalid_token"' in challenge, challenge
+
+
+def test_jwks_uri_accepts_an_exchanged_jwt(gatehouse, apache, mod_oauth2):
+    worker = _create_service_client(gatehouse, "worker", "--scope", "read write")
+    gateway = _create_service_client(
+        gatehouse, "gateway", "--grant-type", "token_exchange", "--scope", SCOPE,
+        "--token-format", "jwt",
+    )
+
+    document = apache.add_document("protected.txt", PROTECTED_CONTENT)
+    apache.start(_protected_site(document, _jwks_verify(gatehouse.url("/oauth2/jwks"))))
+
+    exchanged = _exchange(gatehouse, gateway, _access_token(gatehouse, worker))
+    token = exchanged["access_token"]
+    assert token.count(".") == 2, f"not a compact JWS: {token}"
+    response = _get_protected(apache, token)
+    assert response.status_code == 200, (response.status_code, response.text)
+    assert response.text == PROTECTED_CONTENT
+
+    challenge = _challenge(_get_protected(apache, _flip_signature_character(token)))
+    assert 'error="invalid_token"' in challenge, challenge

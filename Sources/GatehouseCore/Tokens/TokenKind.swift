@@ -20,6 +20,8 @@ public enum TokenKind: String, Sendable, CaseIterable {
     case interactionVerifier = "gthv_"
     /// The cookie that names a browser across a delegated login or consent.
     case browser = "gthw_"
+    /// The device code of the device authorization grant (RFC 8628 §3.2).
+    case deviceCode = "gthd_"
 
     public var prefix: String { rawValue }
 }
