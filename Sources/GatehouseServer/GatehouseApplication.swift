@@ -68,7 +68,7 @@ public enum GatehouseApplication {
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
         let endpoints =
             EndpointPath.oauth + EndpointPath.admin + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
-            + [.registration, .registrationClient]
+            + [.registration, .registrationClient, .deviceAuthorization, .device]
         return endpoints.map { (RouterPath($0.path), $0.methods) }
     }
 
@@ -106,6 +106,7 @@ public enum GatehouseApplication {
                     issuer: accessTokens, tokens: store, grants: store, jwtVerification: .init(keys: keys, issuer: configuration.issuer),
                     defaultAudience: configuration.accessTokenAudience, events: settings.events
                 ),
+                DeviceCodeGrant(store: store, accessTokens: accessTokens, refreshTokens: refreshTokens, events: settings.events),
             ],
             clientAuthenticationLimiter: clientAuthenticationLimiter,
             now: settings.now
@@ -162,6 +163,25 @@ public enum GatehouseApplication {
         router.get(RouterPath(EndpointPath.ready.path)) { request, context in await discovery.ready(request, context: context) }
         router.get(RouterPath(EndpointPath.authorization.path)) { request, context in await authorize.authorize(request, context: context) }
         router.post(RouterPath(EndpointPath.authorization.path)) { request, context in await authorize.authorize(request, context: context) }
+        // SPEC §11, RFC 8628 §3.3: the device verification page.
+        let device = DeviceController(
+            interaction: DeviceInteraction(
+                verification: DeviceVerification(
+                    clients: clients, store: store,
+                    limiter: UserCodeLimiter(store: store, limit: configuration.signInFailureLimit, window: configuration.rateLimitWindow),
+                    events: settings.events, now: settings.now
+                ),
+                sessions: store, users: store,
+                signInLimiter: SignInLimiter(
+                    store: store, userLimit: configuration.signInFailureLimit, addressLimit: configuration.signInAddressFailureLimit,
+                    window: configuration.rateLimitWindow
+                ),
+                passwords: SignInVerifier(users: store), preLogin: PreLoginState(secrets: store), events: settings.events, now: settings.now
+            ),
+            pages: try DevicePages(pages: pages), addresses: addresses, configuration: configuration
+        )
+        router.get(RouterPath(EndpointPath.device.path)) { request, context in await device.device(request, context: context) }
+        router.post(RouterPath(EndpointPath.device.path)) { request, context in await device.device(request, context: context) }
         if settings.demo {
             let demo = try DemoController(configuration: configuration, tokenEndpoint: tokenEndpoint, pages: pages)
             router.get("/") { request, context in demo.home(request, context: context) }
@@ -233,6 +253,17 @@ public enum GatehouseApplication {
             )
         )
         oauth.post(RouterPath(EndpointPath.token.path)) { request, context in try await tokens.token(request, context: context) }
+        // SPEC §11, RFC 8628 §3.1: the device authorization endpoint.
+        let deviceAuthorization = DeviceAuthorizationController(
+            endpoint: DeviceAuthorizationEndpoint(
+                configuration: configuration, clients: clients, store: store, clientAuthenticationLimiter: clientAuthenticationLimiter,
+                now: settings.now
+            ),
+            responder: responder, maxBodyBytes: configuration.maxBodyBytes, addresses: addresses
+        )
+        oauth.post(RouterPath(EndpointPath.deviceAuthorization.path)) { request, context in
+            try await deviceAuthorization.authorize(request, context: context)
+        }
         oauth.post(RouterPath(EndpointPath.revocation.path)) { request, context in try await management.revoke(request, context: context) }
         oauth.post(RouterPath(EndpointPath.introspection.path)) { request, context in try await management.introspect(request, context: context) }
         if configuration.errorProfile == .dnsimple {

@@ -2,7 +2,7 @@ public import Foundation
 import SQLKit
 
 extension SQLStore {
-    /// Deletes what can no longer matter: expired sessions and login or consent challenges, and codes, tokens and sign-in failures
+    /// Deletes what can no longer matter: expired sessions and login or consent challenges, and codes (device codes too), tokens and sign-in failures
     /// expired for longer than `retention`. Used codes and rotated refresh tokens are kept that
     /// long after expiry so a late replay is still recognised as one.
     /// - Returns: the rows deleted.
@@ -15,7 +15,7 @@ extension SQLStore {
             deleted += try await sql.raw(
                 "DELETE FROM interaction_challenges WHERE expires_at < \(bind: current) RETURNING challenge_hash"
             ).all().count
-            for table in ["authorization_codes", "access_tokens", "refresh_tokens"] {
+            for table in ["authorization_codes", "access_tokens", "refresh_tokens", "device_codes"] {
                 deleted += try await sql.raw(
                     "DELETE FROM \(ident: table) WHERE expires_at < \(bind: cutoff) RETURNING expires_at"
                 ).all().count

@@ -96,15 +96,16 @@ extension InMemoryStore {
         return try unit { state in
             let before =
                 state.sessions.count + state.codes.count + state.accessTokens.count + state.refreshTokens.count
-                + state.loginFailures.count
+                + state.loginFailures.count + state.deviceCodes.count
             state.sessions = state.sessions.filter { $0.value.expiresAt >= current }
             state.codes = state.codes.filter { $0.value.expiresAt >= cutoff }
             state.accessTokens = state.accessTokens.filter { $0.value.expiresAt >= cutoff }
             state.refreshTokens = state.refreshTokens.filter { $0.value.expiresAt >= cutoff }
             state.loginFailures = state.loginFailures.filter { $0.value.lastFailureAt >= cutoff }
+            state.deviceCodes = state.deviceCodes.filter { $0.value.expiresAt >= cutoff }
             return before
                 - (state.sessions.count + state.codes.count + state.accessTokens.count + state.refreshTokens.count
-                    + state.loginFailures.count)
+                    + state.loginFailures.count + state.deviceCodes.count)
         }
     }
 }

@@ -29,6 +29,8 @@ public final class InMemoryStore: Sendable {
         var serverSecrets: [String: [UInt8]] = [:]
         var signingKeys: [String: StoredSigningKey] = [:]
         var interactionChallenges: [String: StoredChallenge] = [:]
+        /// Device authorization requests by device code hash (RFC 8628).
+        var deviceCodes: [String: DeviceAuthorization] = [:]
     }
 
     struct ConsentKey: Hashable {
@@ -122,6 +124,7 @@ extension InMemoryStore.State {
         }
         refreshTokens = refreshTokens.filter { !gone.contains($0.value.grantID) && !rowMatches($0.value.clientID, $0.value.userID) }
         consents = consents.filter { !rowMatches($0.key.clientID, $0.key.userID) }
+        deviceCodes = deviceCodes.filter { !rowMatches($0.value.clientID, nil) }
     }
 }
 

@@ -69,6 +69,7 @@ public struct TestBed: Sendable {
                 issuer: accessTokens, tokens: store, grants: store, jwtVerification: .init(keys: keys, issuer: configuration.issuer),
                 defaultAudience: configuration.accessTokenAudience, events: events
             ),
+            DeviceCodeGrant(store: store, accessTokens: accessTokens, refreshTokens: refreshTokens, events: events),
         ]
     }
 

@@ -70,7 +70,7 @@ struct BrowserFlow {
         if let forwardedFor { headers[.xForwardedFor] = forwardedFor }
     }
 
-    private mutating func remember(_ response: TestResponse) {
+    mutating func remember(_ response: TestResponse) {
         for value in response.headers[values: .setCookie] {
             let pair = value.prefix { $0 != ";" }
             guard let equals = pair.firstIndex(of: "=") else { continue }

@@ -7,7 +7,8 @@ public import GatehouseTesting
 /// conformance suite, kept by ``SQLStore`` and ``InMemoryStore`` alike.
 public protocol ConformingStore:
     ClientRegistry, UserStore, GrantStore, CodeRedemptionStore, RefreshRotationStore, AccessTokenStore, BulkRevocationStore,
-    ConsentStore, SessionStore, LoginAttemptStore, RateLimitStore, ServerSecretStore, SigningKeyStore, GrantAdministrationStore
+    ConsentStore, SessionStore, LoginAttemptStore, RateLimitStore, ServerSecretStore, SigningKeyStore, GrantAdministrationStore,
+    DeviceCodeStore
 {
     /// Deletes expired rows; see `SQLStore.purgeExpired(now:retention:)`.
     @discardableResult

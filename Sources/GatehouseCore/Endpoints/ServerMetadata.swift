@@ -18,6 +18,8 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
     public var uiLocalesSupported: [String]
     /// RFC 8414 §2: present only when dynamic registration is on (SPEC §10).
     public var registrationEndpoint: String?
+    /// RFC 8628 §4: present when the server has the device authorization grant (SPEC §11).
+    public var deviceAuthorizationEndpoint: String?
 
     enum CodingKeys: String, CodingKey {
         case issuer
@@ -37,6 +39,7 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
         case uiLocalesSupported = "ui_locales_supported"
         case registrationEndpoint = "registration_endpoint"
+        case deviceAuthorizationEndpoint = "device_authorization_endpoint"
     }
 
     public init(configuration: ServerConfiguration, grantTypes: [GrantType], scopes: [String]) {
@@ -59,5 +62,6 @@ public struct ServerMetadata: Sendable, Codable, Equatable {
         self.tokenEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]
         self.uiLocalesSupported = configuration.locales
         self.registrationEndpoint = configuration.registration == .off ? nil : EndpointPath.registration.url(issuer: issuer)
+        self.deviceAuthorizationEndpoint = grantTypes.contains(.deviceCode) ? EndpointPath.deviceAuthorization.url(issuer: issuer) : nil
     }
 }

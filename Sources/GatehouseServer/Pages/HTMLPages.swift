@@ -30,19 +30,26 @@ struct HTMLPages: Sendable {
         return languages.language(for: acceptLanguage)
     }
 
-    func loginPage(language: String, clientName: String, csrfToken: String, username: String = "", message: String? = nil) -> String {
+    /// - Parameter userCode: on `/device`, the user code the form carries on.
+    func loginPage(
+        language: String, clientName: String, csrfToken: String, username: String = "", message: String? = nil, userCode: String? = nil
+    ) -> String {
         let text = PageText.texts(for: language)
         var values: [String: Any] = ["text": text, "clientName": clientName, "csrfToken": csrfToken, "username": username]
         if let message { values["message"] = message }
+        if let userCode { values["userCode"] = userCode }
         return page(language: language, title: text["sign_in_title"] ?? "", content: login.render(values))
     }
 
-    func consentPage(language: String, clientName: String, username: String, scopes: ScopeSet, csrfToken: String) -> String {
+    /// - Parameter userCode: on `/device`, the user code, shown to compare with the device's and
+    ///   carried on by the form.
+    func consentPage(language: String, clientName: String, username: String, scopes: ScopeSet, csrfToken: String, userCode: String? = nil) -> String {
         let text = PageText.texts(for: language)
         let items: [[String: String]] = scopes.tokens.map { ["name": $0, "description": text["scope_\($0)"] ?? $0] }
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "text": text, "clientName": clientName, "username": username, "scopes": items, "csrfToken": csrfToken,
         ]
+        if let userCode { values["userCode"] = userCode }
         return page(language: language, title: text["consent_title"] ?? "", content: consent.render(values))
     }
 

@@ -61,7 +61,7 @@ enum PageText {
 
     /// The texts of one language, English filling any gap.
     static func texts(for language: String) -> [String: String] {
-        let english = strings["en"] ?? [:]
-        return english.merging(strings[language] ?? [:]) { $1 }
+        let english = (strings["en"] ?? [:]).merging(deviceStrings["en"] ?? [:]) { $1 }
+        return english.merging(strings[language] ?? [:]) { $1 }.merging(deviceStrings[language] ?? [:]) { $1 }
     }
 }

@@ -48,6 +48,7 @@ enum Templates {
         {{#message}}<p class="alert" role="alert">{{message}}</p>{{/message}}
         <form method="post">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        {{#userCode}}<input type="hidden" name="user_code" value="{{userCode}}">{{/userCode}}
         <label for="username">{{text.username}}</label>
         <input type="text" id="username" name="username" value="{{username}}" autocomplete="username" autocapitalize="none" required autofocus>
         <label for="password">{{text.password}}</label>
@@ -63,8 +64,10 @@ enum Templates {
         {{#scopes}}<li>{{description}} <code>{{name}}</code></li>{{/scopes}}
         </ul>
         <p class="muted">{{text.signed_in_as}} <strong>{{username}}</strong></p>
+        {{#userCode}}<p class="muted">{{text.device_code_check}} <strong>{{userCode}}</strong></p>{{/userCode}}
         <form method="post">
         <input type="hidden" name="csrf_token" value="{{csrfToken}}">
+        {{#userCode}}<input type="hidden" name="user_code" value="{{userCode}}">{{/userCode}}
         <div class="actions">
         <button type="submit" name="decision" value="allow" class="primary">{{text.allow}}</button>
         <button type="submit" name="decision" value="deny" class="secondary">{{text.deny}}</button>
