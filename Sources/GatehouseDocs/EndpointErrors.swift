@@ -59,7 +59,7 @@ public struct EndpointErrors: Sendable {
         [
             .answer(
                 .invalidRequest,
-                "the body is not form-encoded; a parameter is repeated; grant_type, code or refresh_token is missing; credentials sent both in the Basic header and in the body; a malformed code_verifier"
+                "the body is not form-encoded; a parameter is repeated; grant_type, code or refresh_token is missing; credentials sent both in the Basic header and in the body; a malformed code_verifier; token exchange: subject_token or subject_token_type missing, an unsupported token type or requested_token_type, actor_token without actor_token_type or the reverse, a subject or actor token that is not an active access token of this server"
             ),
             .answer(
                 .invalidClient,
@@ -71,10 +71,13 @@ public struct EndpointErrors: Sendable {
             ),
             .answer(.unauthorizedClient, "the client is not registered for this grant type"),
             .answer(.unsupportedGrantType, "grant_type is not one the server supports"),
-            .answer(.invalidScope, "a scope is malformed, not registered for the client, or wider than the grant"),
+            .answer(
+                .invalidScope,
+                "a scope is malformed, not registered for the client, or wider than the grant; on a token exchange, beyond the subject token's"
+            ),
             .answer(
                 .invalidTarget,
-                "a resource is not an absolute URI without fragment or not one of the server's resources; on a code exchange or refresh, not one of the grant's"
+                "a resource is not an absolute URI without fragment or not one of the server's resources; on a code exchange or refresh, not one of the grant's; on a token exchange, an audience the server does not issue tokens for"
             ),
         ] + deviceTokenRows + bodyRows
     )

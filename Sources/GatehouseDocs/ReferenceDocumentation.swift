@@ -101,6 +101,7 @@ public enum ReferenceDocumentation {
                     expires_in: {type: integer}
                     scope: {type: string}
                     refresh_token: {type: string}
+                    issued_token_type: {type: string, const: 'urn:ietf:params:oauth:token-type:access_token', description: 'Token exchange (RFC 8693 §2.2.1): the type of the issued token; no refresh token comes with it.'}
                 IntrospectionResponse:
                   type: object
                   required: [active]
@@ -119,11 +120,19 @@ public enum ReferenceDocumentation {
                       description: Access tokens only. The resources the token was requested for (RFC 8707), or
                         access_token_audience; a string for one, an array for several.
                       oneOf: [{type: string}, {type: array, items: {type: string}}]
+                    act:
+                      description: A token issued by token exchange with an actor token (RFC 8693 §4.1, §4.4) - the actor's
+                        sub, with the actors before it nested as act.
+                      type: object
+                      required: [sub]
+                      properties:
+                        sub: {type: string}
+                        act: {type: object}
                 TokenRequest:
                   type: object
                   required: [grant_type]
                   properties:
-                    grant_type: {type: string, description: 'authorization_code, refresh_token, client_credentials or urn:ietf:params:oauth:grant-type:device_code'}
+                    grant_type: {type: string, description: 'authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code or urn:ietf:params:oauth:grant-type:token-exchange'}
                     device_code: {type: string, description: The device code of RFC 8628 (urn:ietf:params:oauth:grant-type:device_code).}
                     code: {type: string, description: The authorization code (authorization_code).}
                     redirect_uri: {type: string, description: 'Required when the authorization request carried one.'}
@@ -135,6 +144,22 @@ public enum ReferenceDocumentation {
                       items: {type: string, format: uri}
                       description: RFC 8707, repeatable. Absolute URIs without fragment among the server's resources; on
                         a code exchange or refresh, among those of the grant. They become the access token's aud.
+                    subject_token: {type: string, description: 'Token exchange (RFC 8693 §2.1): an active access token of this server, for whose subject the new token is.'}
+                    subject_token_type:
+                      type: string
+                      enum: ['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt']
+                      description: 'Token exchange: required with subject_token; jwt for a JWT access token of this server.'
+                    actor_token: {type: string, description: 'Token exchange: an active access token of this server naming who acts (act).'}
+                    actor_token_type:
+                      type: string
+                      enum: ['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt']
+                      description: 'Token exchange: required with actor_token, and only with it.'
+                    requested_token_type: {type: string, const: 'urn:ietf:params:oauth:token-type:access_token', description: 'Token exchange: only access tokens are issued.'}
+                    audience:
+                      type: array
+                      items: {type: string}
+                      description: Token exchange (RFC 8693 §2.1), repeatable. Resources the server lists, {issuer}/api or
+                        access_token_audience; with resource they become the new token's aud (default - the subject token's).
                     client_id: {type: string, description: 'client_secret_post, or none for public clients.'}
                     client_secret: {type: string, description: client_secret_post.}
                 ClientMetadata:
