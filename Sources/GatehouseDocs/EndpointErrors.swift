@@ -45,7 +45,7 @@ public struct EndpointErrors: Sendable {
     }
 
     public static let all: [EndpointErrors] =
-        [token, revocation, introspection, authorization, protectedResource, registration, registrationClient] + admin + delegation
+        [token, revocation, introspection, authorization, protectedResource, registration, registrationClient] + admin + delegation + openIDConnect
         + [deviceAuthorization]
 
     static let bodyRows: [Row] = [
@@ -116,7 +116,7 @@ public struct EndpointErrors: Sendable {
             .redirect(.invalidTarget, "a resource not an absolute URI without fragment, or not one of the server's resources (redirect)"),
             .redirect(.serverError, "an unexpected failure after the redirect URI was validated (redirect)"),
             .redirect(.temporarilyUnavailable, "maintenance is on (redirect)"),
-        ]
+        ] + openIDConnectAuthorizationRows
     )
 
     public static let protectedResource = EndpointErrors(

@@ -102,6 +102,7 @@ public enum ReferenceDocumentation {
                     scope: {type: string}
                     refresh_token: {type: string}
                     issued_token_type: {type: string, const: 'urn:ietf:params:oauth:token-type:access_token', description: 'Token exchange (RFC 8693 §2.2.1): the type of the issued token; no refresh token comes with it.'}
+                    id_token: {type: string, description: 'OpenID Connect: for a grant whose scope holds openid, an ES256 JWS with iss, sub, aud, exp, iat, auth_time, nonce (code exchange only), at_hash, sid.'}
                 IntrospectionResponse:
                   type: object
                   required: [active]
@@ -275,6 +276,10 @@ public enum ReferenceDocumentation {
                     - {name: code_challenge, in: query, schema: {type: string}}
                     - {name: code_challenge_method, in: query, schema: {type: string, const: S256}}
                     - {name: ui_locales, in: query, schema: {type: string}}
+                    - {name: nonce, in: query, schema: {type: string}, description: 'OpenID Connect (scope openid): repeated in the id_token of the code exchange.'}
+                    - {name: prompt, in: query, schema: {type: string}, description: 'OpenID Connect (scope openid): none, login or consent (login and consent may be combined).'}
+                    - {name: max_age, in: query, schema: {type: integer, minimum: 0}, description: 'OpenID Connect (scope openid): seconds after which a sign-in must be repeated.'}
+                    - {name: login_hint, in: query, schema: {type: string}, description: 'OpenID Connect (scope openid): the username the login form shows.'}
                     - {name: resource, in: query, explode: true, schema: {type: array, items: {type: string, format: uri}}, description: 'RFC 8707, repeatable: the resources the tokens are for.'}
                   responses:
                     '200': {description: The login or consent page (HTML).}
@@ -336,6 +341,7 @@ public enum ReferenceDocumentation {
         yaml += registrationPaths()
         yaml += adminPaths()
         yaml += delegationPaths()
+        yaml += openIDConnectPaths()
         yaml += devicePaths()
         yaml += """
               \(EndpointPath.errorDocs.path):

@@ -68,6 +68,7 @@ public enum GatehouseApplication {
     static func endpoints(profile: ServerConfiguration.ErrorProfile) -> [(path: RouterPath, methods: [HTTPRequest.Method])] {
         let endpoints =
             EndpointPath.oauth + EndpointPath.admin + EndpointPath.delegation + (profile == .dnsimple ? [.dnsimpleToken] : [])
+            + EndpointPath.openIDConnect
             + [.registration, .registrationClient, .deviceAuthorization, .device]
         return endpoints.map { (RouterPath($0.path), $0.methods) }
     }
@@ -84,6 +85,7 @@ public enum GatehouseApplication {
             jwt: .init(keys: keys, issuer: configuration.issuer, audience: configuration.accessTokenAudience)
         )
         let refreshTokens = RefreshTokenIssuer(lifetime: configuration.refreshTokenTTL)
+        let idTokens = IDTokenIssuer(keys: keys, issuer: configuration.issuer, lifetime: configuration.idTokenTTL)
         let addresses = ClientAddressResolver(trustedProxies: settings.trustedProxies)
         let clientAuthenticationLimiter = ClientAuthenticationLimiter(
             store: store, limit: configuration.clientAuthFailureLimit, window: configuration.rateLimitWindow, events: settings.events,
@@ -95,11 +97,11 @@ public enum GatehouseApplication {
             handlers: [
                 AuthorizationCodeGrant(
                     codes: store, accessTokens: accessTokens, refreshTokens: refreshTokens, profile: configuration.errorProfile,
-                    events: settings.events
+                    events: settings.events, idTokens: idTokens
                 ),
                 RefreshTokenGrant(
                     store: store, accessTokens: accessTokens, refreshTokens: refreshTokens,
-                    reuseInterval: configuration.refreshTokenReuseInterval, events: settings.events
+                    reuseInterval: configuration.refreshTokenReuseInterval, events: settings.events, idTokens: idTokens
                 ),
                 ClientCredentialsGrant(issuer: accessTokens, tokens: store, events: settings.events),
                 TokenExchangeGrant(
@@ -166,6 +168,7 @@ public enum GatehouseApplication {
         // SPEC §11, RFC 8628 §3.3: the device verification page.
         let device = DeviceController(
             interaction: DeviceInteraction(
+                configuration: configuration,
                 verification: DeviceVerification(
                     clients: clients, store: store,
                     limiter: UserCodeLimiter(store: store, limit: configuration.signInFailureLimit, window: configuration.rateLimitWindow),
@@ -235,6 +238,25 @@ public enum GatehouseApplication {
         )
 
         let oauth = router.group().add(middleware: OAuthErrorMiddleware(responder: responder))
+        // SPEC §11: OpenID Connect discovery, UserInfo (guarded as /api/me, with scope openid) and logout.
+        let openID = try OpenIDConnectController(
+            configuration: configuration, grantTypes: tokenEndpoint.supportedGrantTypes, store: store, responder: responder,
+            idTokens: idTokens, clients: clients, pages: pages
+        )
+        oauth.get(RouterPath(EndpointPath.openIDConfiguration.path)) { request, context in
+            try await openID.configuration(request, context: context)
+        }
+        router.get(RouterPath(EndpointPath.endSession.path)) { request, context in await openID.logout(request, context: context) }
+        let userInfo = router.group(RouterPath(EndpointPath.userInfo.path))
+            .add(middleware: OAuthErrorMiddleware(responder: responder))
+            .add(
+                middleware: BearerTokenMiddleware<GatehouseRequestContext>(
+                    verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: [OpenIDScope.openid],
+                    errorURIBase: configuration.errorURIBase, locales: configuration.locales
+                )
+            )
+        userInfo.get { _, context in try await openID.userInfo(context: context) }
+        userInfo.post { _, context in try await openID.userInfo(context: context) }
         // SPEC §10: dynamic registration; in token mode behind a gatehouse:register access token.
         RegistrationController(
             endpoint: RegistrationEndpoint(

@@ -6,10 +6,12 @@ extension SQLStore: GrantStore {
     public func createGrant(_ grant: Grant) async throws {
         try await insert(
             """
-            INSERT INTO grants (id, client_id, user_id, scope, resources, created_at, delegated, delegated_username)
+            INSERT INTO grants (id, client_id, user_id, scope, resources, created_at, delegated, delegated_username,
+                                oidc_nonce, auth_time, session_sid)
             VALUES (\(bind: grant.id), \(bind: grant.clientID), \(bind: grant.userID), \(bind: grant.scope.description),
                     \(bind: ResourceList.column(grant.resources)), \(bind: grant.createdAt.unixSeconds),
-                    \(bind: grant.delegation != nil), \(bind: grant.delegation?.username))
+                    \(bind: grant.delegation != nil), \(bind: grant.delegation?.username),
+                    \(bind: grant.openID?.nonce), \(bind: grant.openID?.authTime.unixSeconds), \(bind: grant.openID?.sessionID))
             """,
             duplicate: "a grant with this id"
         )
@@ -26,9 +28,19 @@ extension SQLStore: GrantStore {
                 createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
                 revokedAt: try row.decode(column: "revoked_at", as: Int?.self).map(Date.init(unixSeconds:)),
                 delegation: try row.decode(column: "delegated", as: Bool.self)
-                    ? Grant.Delegation(username: try row.decode(column: "delegated_username", as: String?.self)) : nil
+                    ? Grant.Delegation(username: try row.decode(column: "delegated_username", as: String?.self)) : nil,
+                openID: try Self.openID(from: row)
             )
         }
+    }
+
+    /// The sign-in of an `openid` grant (migration 10), from a row with the grant's columns.
+    static func openID(from row: any SQLRow, prefix: String = "") throws -> OpenIDAuthentication? {
+        guard let authTime = try row.decode(column: prefix + "auth_time", as: Int?.self) else { return nil }
+        return OpenIDAuthentication(
+            nonce: try row.decode(column: prefix + "oidc_nonce", as: String?.self), authTime: Date(unixSeconds: authTime),
+            sessionID: try row.decode(column: prefix + "session_sid", as: String?.self)
+        )
     }
 
     /// One unit: the grant and every token descended from it, or nothing.
@@ -70,7 +82,8 @@ extension SQLStore: GrantStore {
         // admin API or `tokens revoke`) must also stop the codes not yet redeemed.
         try await rows(
             """
-            SELECT authorization_codes.* FROM authorization_codes JOIN grants ON grants.id = authorization_codes.grant_id
+            SELECT authorization_codes.*, grants.oidc_nonce, grants.auth_time, grants.session_sid
+            FROM authorization_codes JOIN grants ON grants.id = authorization_codes.grant_id
             WHERE authorization_codes.code_hash = \(bind: hash) AND grants.revoked_at IS NULL
             """
         ).first.map { row in
@@ -86,7 +99,8 @@ extension SQLStore: GrantStore {
                 state: try row.decode(column: "state", as: String?.self),
                 createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int.self)),
                 expiresAt: Date(unixSeconds: try row.decode(column: "expires_at", as: Int.self)),
-                consumedAt: try row.decode(column: "consumed_at", as: Int?.self).map(Date.init(unixSeconds:))
+                consumedAt: try row.decode(column: "consumed_at", as: Int?.self).map(Date.init(unixSeconds:)),
+                openID: try Self.openID(from: row)
             )
         }
     }
@@ -100,7 +114,8 @@ extension SQLStore: GrantStore {
         let row = try await rows(
             """
             SELECT r.*, g.scope AS grant_scope, g.resources AS grant_resources, g.created_at AS grant_created_at,
-                   g.revoked_at AS grant_revoked_at
+                   g.revoked_at AS grant_revoked_at, g.oidc_nonce AS grant_oidc_nonce, g.auth_time AS grant_auth_time,
+                   g.session_sid AS grant_session_sid
             FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id WHERE r.token_hash = \(bind: hash)
             """
         ).first
@@ -111,7 +126,8 @@ extension SQLStore: GrantStore {
             scope: ScopeSet(spaceSeparated: try row.decode(column: "grant_scope", as: String.self)),
             resources: ResourceList.resources(try row.decode(column: "grant_resources", as: String?.self)),
             createdAt: Date(unixSeconds: try row.decode(column: "grant_created_at", as: Int.self)),
-            revokedAt: try row.decode(column: "grant_revoked_at", as: Int?.self).map(Date.init(unixSeconds:))
+            revokedAt: try row.decode(column: "grant_revoked_at", as: Int?.self).map(Date.init(unixSeconds:)),
+            openID: try Self.openID(from: row, prefix: "grant_")
         )
         return (token, grant)
     }

@@ -10,6 +10,7 @@ extension InMemoryStore: GrantStore {
             var stored = grant
             stored.createdAt = grant.createdAt.toTheSecond
             stored.revokedAt = nil
+            stored.openID?.authTime = grant.openID?.authTime.toTheSecond ?? grant.createdAt.toTheSecond
             state.grants[grant.id] = stored
         }
     }
@@ -44,7 +45,9 @@ extension InMemoryStore: GrantStore {
 
     public func authorizationCode(hash: String) async throws -> AuthorizationCode? {
         read { state in
-            guard let code = state.codes[hash], state.grants[code.grantID]?.revokedAt == nil else { return nil }
+            guard var code = state.codes[hash], let grant = state.grants[code.grantID], grant.revokedAt == nil else { return nil }
+            // As the SQL store: the sign-in of an `openid` code is kept with its grant.
+            code.openID = grant.openID
             return code
         }
     }

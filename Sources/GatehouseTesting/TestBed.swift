@@ -56,13 +56,15 @@ public struct TestBed: Sendable {
             jwt: .init(keys: keys, issuer: configuration.issuer, audience: configuration.accessTokenAudience)
         )
         let refreshTokens = RefreshTokenIssuer(lifetime: configuration.refreshTokenTTL)
+        let idTokens = idTokenIssuer()
         return [
             AuthorizationCodeGrant(
-                codes: store, accessTokens: accessTokens, refreshTokens: refreshTokens, profile: configuration.errorProfile, events: events
+                codes: store, accessTokens: accessTokens, refreshTokens: refreshTokens, profile: configuration.errorProfile, events: events,
+                idTokens: idTokens
             ),
             RefreshTokenGrant(
                 store: store, accessTokens: accessTokens, refreshTokens: refreshTokens,
-                reuseInterval: configuration.refreshTokenReuseInterval, events: events
+                reuseInterval: configuration.refreshTokenReuseInterval, events: events, idTokens: idTokens
             ),
             ClientCredentialsGrant(issuer: accessTokens, tokens: store, events: events),
             TokenExchangeGrant(

@@ -13,6 +13,7 @@ struct ErrorCatalogTests {
             .temporarilyUnavailable: .serviceUnavailable, .unsupportedTokenType: .badRequest,
             .invalidToken: .unauthorized, .insufficientScope: .forbidden, .invalidTarget: .badRequest,
             .invalidRedirectURI: .badRequest, .invalidClientMetadata: .badRequest, .notFound: .notFound, .conflict: .conflict,
+            .loginRequired: .badRequest, .consentRequired: .badRequest, .interactionRequired: .badRequest,
             .authorizationPending: .badRequest, .slowDown: .badRequest, .expiredToken: .badRequest,
         ]
         #expect(ErrorCatalog.entries.count == expected.count)

@@ -53,7 +53,7 @@ struct ReferenceDocumentationTests {
             .map { String($0.dropFirst(2).dropLast()) }
         let served: [EndpointPath] =
             EndpointPath.oauth + [.me, .errorDocs, .health, .ready, .registration, .registrationClient] + EndpointPath.admin
-            + EndpointPath.delegation + [.deviceAuthorization, .device]
+            + EndpointPath.delegation + [.deviceAuthorization, .device] + EndpointPath.openIDConnect
         #expect(Set(documented) == Set(served.map(\.path)))
         #expect(documented.count == served.count)
     }

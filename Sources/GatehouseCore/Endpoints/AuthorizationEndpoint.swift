@@ -108,6 +108,16 @@ public struct AuthorizationEndpoint: Sendable {
         } catch {
             throw refuse(error)
         }
+        // OpenID Connect Core §3.1.2.1: `nonce`, `prompt`, `max_age`, `login_hint` mean something
+        // only in a request for `openid`.
+        var openID: OpenIDRequest?
+        if scope.contains(OpenIDScope.openid) {
+            do {
+                openID = try OpenIDRequest.parse(parameters)
+            } catch {
+                throw refuse(error)
+            }
+        }
         return AuthorizationRequest(
             client: client,
             redirectURI: redirectURI,
@@ -116,7 +126,8 @@ public struct AuthorizationEndpoint: Sendable {
             resources: resources,
             state: state,
             codeChallenge: challenge,
-            uiLocales: parameters["ui_locales"]
+            uiLocales: parameters["ui_locales"],
+            openID: openID
         )
     }
 
@@ -139,14 +150,21 @@ public struct AuthorizationEndpoint: Sendable {
     /// - Parameters:
     ///   - scope: what the user allowed, when a delegated consent narrowed the request's scope.
     ///   - delegation: set when the provider's login app named the subject (SPEC §10).
+    ///   - signIn: for an `openid` request, when the user signed in and the browser session's
+    ///     `sid`; its `nonce` is taken from the request. `nil`: signed in now, no session.
     public func issueCode(
-        _ request: AuthorizationRequest, userID: String, scope: ScopeSet? = nil, delegation: Grant.Delegation? = nil
+        _ request: AuthorizationRequest, userID: String, scope: ScopeSet? = nil, delegation: Grant.Delegation? = nil,
+        signIn: OpenIDAuthentication? = nil
     ) async throws -> String {
         let date = now()
         let scope = scope ?? request.scope
+        var openID: OpenIDAuthentication?
+        if let parameters = request.openID, scope.contains(OpenIDScope.openid) {
+            openID = OpenIDAuthentication(nonce: parameters.nonce, authTime: signIn?.authTime ?? date, sessionID: signIn?.sessionID)
+        }
         let grant = Grant(
             id: generator.makeIdentifier(), clientID: request.client.id, userID: userID, scope: scope,
-            resources: request.resources, createdAt: date, delegation: delegation
+            resources: request.resources, createdAt: date, delegation: delegation, openID: openID
         )
         try await grants.createGrant(grant)
         let code = generator.make(.authorizationCode)
@@ -162,7 +180,8 @@ public struct AuthorizationEndpoint: Sendable {
                 codeChallenge: request.codeChallenge,
                 state: request.state,
                 createdAt: date,
-                expiresAt: date.addingTimeInterval(TimeInterval(configuration.authorizationCodeTTL))
+                expiresAt: date.addingTimeInterval(TimeInterval(configuration.authorizationCodeTTL)),
+                openID: openID
             )
         )
         return Self.appendQuery(to: request.redirectURI, [("code", code), ("state", request.state), ("iss", configuration.issuer)])

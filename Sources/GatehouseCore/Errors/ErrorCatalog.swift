@@ -75,7 +75,7 @@ public enum ErrorCatalog {
 
     /// Every code's entry: RFC 6749, 7009 and 6750's here, section 10's beside them.
     public static let entries: [Entry] =
-        protocolEntries + registrationEntries + resourceIndicatorEntries + deviceAuthorizationEntries
+        protocolEntries + registrationEntries + resourceIndicatorEntries + openIDConnectEntries + deviceAuthorizationEntries
 
     static let protocolEntries: [Entry] = [
         Entry(

@@ -8,19 +8,23 @@ public struct AuthorizationCodeGrant: GrantHandler {
     private let refreshTokens: RefreshTokenIssuer
     private let profile: ServerConfiguration.ErrorProfile
     private let events: any SecurityEventSink
+    /// Issues the `id_token` of an `openid` grant (OpenID Connect Core §3.1.3.3); `nil`: none.
+    private let idTokens: IDTokenIssuer?
 
     public init(
         codes: any CodeRedemptionStore,
         accessTokens: AccessTokenIssuer,
         refreshTokens: RefreshTokenIssuer,
         profile: ServerConfiguration.ErrorProfile,
-        events: any SecurityEventSink = DiscardingSecurityEventSink()
+        events: any SecurityEventSink = DiscardingSecurityEventSink(),
+        idTokens: IDTokenIssuer? = nil
     ) {
         self.codes = codes
         self.accessTokens = accessTokens
         self.refreshTokens = refreshTokens
         self.profile = profile
         self.events = events
+        self.idTokens = idTokens
     }
 
     public func handle(_ request: GrantRequest) async throws -> TokenResponse {
@@ -61,6 +65,11 @@ public struct AuthorizationCodeGrant: GrantHandler {
                 clientID: client.id, userID: record.userID, scope: record.scope, grantID: record.grantID, now: request.now
             )
         }
+        // Signed before the unit below, so that a failure to sign leaves the code usable.
+        let idToken = try await idTokens?.make(
+            clientID: client.id, subject: record.userID, scope: record.scope, authentication: record.openID,
+            nonce: record.openID?.nonce, accessToken: access.token, now: request.now
+        )
         // One unit consumes the code and stores the tokens; its compare-and-swap decides a race:
         // of concurrent redemptions exactly one gets past it, and a failure leaves the code usable.
         let issued = IssuedTokens(accessToken: access.record, refreshToken: refresh?.record)
@@ -79,7 +88,8 @@ public struct AuthorizationCodeGrant: GrantHandler {
             )
         )
         return TokenResponse(
-            accessToken: access.token, expiresIn: accessTokens.lifetime, scope: record.scope, refreshToken: refresh?.token
+            accessToken: access.token, expiresIn: accessTokens.lifetime, scope: record.scope, refreshToken: refresh?.token,
+            idToken: idToken
         )
     }
 

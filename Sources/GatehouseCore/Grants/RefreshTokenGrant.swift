@@ -11,19 +11,23 @@ public struct RefreshTokenGrant: GrantHandler {
     /// answered with a fresh pair; 0 makes every reuse revoke the grant.
     private let reuseInterval: Int
     private let events: any SecurityEventSink
+    /// Issues a new `id_token` on each refresh of an `openid` grant (OpenID Connect Core §12.2).
+    private let idTokens: IDTokenIssuer?
 
     public init(
         store: any RefreshRotationStore,
         accessTokens: AccessTokenIssuer,
         refreshTokens: RefreshTokenIssuer,
         reuseInterval: Int = 0,
-        events: any SecurityEventSink = DiscardingSecurityEventSink()
+        events: any SecurityEventSink = DiscardingSecurityEventSink(),
+        idTokens: IDTokenIssuer? = nil
     ) {
         self.store = store
         self.accessTokens = accessTokens
         self.refreshTokens = refreshTokens
         self.reuseInterval = reuseInterval
         self.events = events
+        self.idTokens = idTokens
     }
 
     public func handle(_ request: GrantRequest) async throws -> TokenResponse {
@@ -64,6 +68,11 @@ public struct RefreshTokenGrant: GrantHandler {
             clientID: client.id, userID: record.userID, scope: record.scope, grantID: record.grantID,
             parentTokenHash: record.tokenHash, now: request.now
         )
+        // Core §12.2: the same `sub` and `auth_time`; no `nonce`. Only while the scope keeps `openid`.
+        let idToken = try await idTokens?.make(
+            clientID: client.id, subject: record.userID ?? client.id, scope: scope, authentication: grant.openID, nonce: nil,
+            accessToken: access.token, now: request.now
+        )
         let issued = IssuedTokens(accessToken: access.record, refreshToken: refresh.record)
         let outcome = try await request.storing {
             try await store.rotateRefreshToken(
@@ -82,7 +91,9 @@ public struct RefreshTokenGrant: GrantHandler {
                 grantType: grantType.rawValue, tokenFormat: accessTokens.format(for: client).rawValue
             )
         )
-        return TokenResponse(accessToken: access.token, expiresIn: accessTokens.lifetime, scope: scope, refreshToken: refresh.token)
+        return TokenResponse(
+            accessToken: access.token, expiresIn: accessTokens.lifetime, scope: scope, refreshToken: refresh.token, idToken: idToken
+        )
     }
 
     private func isWithinReuseInterval(_ rotatedAt: Date, now: Date) -> Bool {

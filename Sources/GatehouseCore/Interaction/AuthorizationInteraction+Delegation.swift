@@ -9,6 +9,8 @@ public struct LoginRequest: Sendable, Hashable {
     /// The browser already has a remembered session: the app may accept at once with ``subject``.
     public var skip: Bool
     public var subject: String?
+    /// OpenID Connect Core §3.1.2.1 `login_hint` of the request, for the app's login form.
+    public var loginHint: String? = nil
 }
 
 /// A consent request as the provider's app reads it (`GET /admin/v1/consent-requests/{challenge}`).
@@ -39,7 +41,8 @@ extension AuthorizationInteraction {
         let (stored, authorization) = try await open(challenge, kind: .login)
         return LoginRequest(
             challenge: challenge, clientID: authorization.client.id, clientName: authorization.client.name,
-            requestedScope: authorization.scope.tokens, skip: stored.subject != nil, subject: stored.subject
+            requestedScope: authorization.scope.tokens, skip: stored.subject != nil, subject: stored.subject,
+            loginHint: authorization.openID?.loginHint
         )
     }
 

@@ -127,11 +127,21 @@ public struct AuthorizationInteraction: Sendable {
     private func proceed(_ flow: Flow, readForm: () async throws -> RequestParameters) async throws -> AuthorizationStep {
         let session = try await currentSession(flow.browser, at: flow.date)
         guard flow.browser.isPost else {
-            if configuration.loginURL != nil {
-                return try await delegateLogin(flow, session: session)
+            // OpenID Connect Core §3.1.2.1: `prompt=login` and a sign-in older than `max_age` ask
+            // for a fresh one; `prompt=none` never shows a page.
+            let openID = flow.authorization.openID
+            let usable = session.flatMap { $0.remembered && (openID?.accepts(signInAt: $0.createdAt, at: flow.date) ?? true) ? $0 : nil }
+            if openID?.prompt.contains(.none) == true {
+                guard let usable, let subject = try await subject(of: usable) else {
+                    throw OAuthError(.loginRequired, hint: "prompt=none without a usable session")
+                }
+                return try await consentStep(flow, subject: subject, session: usable)
             }
-            if let session, session.remembered, let subject = try await subject(of: session) {
-                return try await consentStep(flow, subject: subject, session: session)
+            if configuration.loginURL != nil {
+                return try await delegateLogin(flow, session: usable)
+            }
+            if let usable, let subject = try await subject(of: usable) {
+                return try await consentStep(flow, subject: subject, session: usable)
             }
             return try await loginPage(flow)
         }
@@ -160,9 +170,10 @@ public struct AuthorizationInteraction: Sendable {
         case "allow":
             try await endpoint.recordConsent(flow.authorization, userID: subject.id)
             events.record(SecurityEvent(.consentGranted, time: flow.date, clientID: client.id, subject: subject.id, address: flow.browser.address))
-            return AuthorizationStep(
-                .redirect(try await endpoint.issueCode(flow.authorization, userID: subject.id, delegation: subject.delegation))
+            let location = try await endpoint.issueCode(
+                flow.authorization, userID: subject.id, delegation: subject.delegation, signIn: Self.signIn(of: session, at: flow.date)
             )
+            return AuthorizationStep(.redirect(location))
         case "deny":
             events.record(
                 SecurityEvent(.consentDenied, outcome: .failure, time: flow.date, clientID: client.id, subject: subject.id, address: flow.browser.address)
@@ -210,8 +221,17 @@ public struct AuthorizationInteraction: Sendable {
     /// login that was not to be remembered gets one for the rest of this flow only.
     private func consentStep(_ flow: Flow, subject: Subject, session: Session?) async throws -> AuthorizationStep {
         let authorization = flow.authorization
-        guard try await endpoint.needsConsent(authorization, userID: subject.id) else {
-            return AuthorizationStep(.redirect(try await endpoint.issueCode(authorization, userID: subject.id, delegation: subject.delegation)))
+        let prompt = authorization.openID?.prompt ?? []
+        // OpenID Connect Core §3.1.2.1: `prompt=consent` asks even when a consent is remembered.
+        let mustAsk = try await prompt.contains(.consent) ? true : endpoint.needsConsent(authorization, userID: subject.id)
+        guard mustAsk else {
+            let location = try await endpoint.issueCode(
+                authorization, userID: subject.id, delegation: subject.delegation, signIn: Self.signIn(of: session, at: flow.date)
+            )
+            return AuthorizationStep(.redirect(location))
+        }
+        if prompt.contains(.none) {
+            throw OAuthError(.consentRequired, hint: "prompt=none but consent is needed")
         }
         if let consentURL = configuration.consentURL {
             return try await delegate(.consent, to: consentURL, flow: flow, subject: subject.id, delegation: subject.delegation)
@@ -242,12 +262,16 @@ public struct AuthorizationInteraction: Sendable {
             cookies.append(.init(name: .preLogin, value: issued.cookieValue, maxAge: Int(issued.expiresAt.timeIntervalSince(flow.date))))
         }
         guard let state else { throw OAuthError.serverError("no login state") }
-        let form = AuthorizationStep.LoginForm(clientName: flow.authorization.client.name, csrfToken: state.csrfToken, username: "")
+        // OpenID Connect Core §3.1.2.1: `login_hint` fills in the username.
+        let form = AuthorizationStep.LoginForm(
+            clientName: flow.authorization.client.name, csrfToken: state.csrfToken, username: flow.authorization.openID?.loginHint ?? ""
+        )
         return AuthorizationStep(.loginPage(form), cookies: cookies)
     }
 
     /// SPEC §10: the browser goes to `login_url`; a remembered session makes the request one the
-    /// app may `skip`.
+    /// app may `skip` (the caller passes none when `prompt=login` or `max_age` asks for a fresh
+    /// sign-in).
     private func delegateLogin(_ flow: Flow, session: Session?) async throws -> AuthorizationStep {
         let remembered = session.flatMap { $0.remembered ? $0 : nil }
         guard let loginURL = configuration.loginURL else { throw OAuthError.serverError("no login_url") }
@@ -356,9 +380,26 @@ public struct AuthorizationInteraction: Sendable {
                 try await consents.recordConsent(clientID: client.id, userID: subjectID, scope: granted, at: flow.date)
             }
             events.record(SecurityEvent(.consentGranted, time: flow.date, clientID: client.id, subject: subjectID, address: address))
-            let location = try await endpoint.issueCode(authorization, userID: subjectID, scope: granted, delegation: challenge.delegation)
+            // The sign-in is the browser's session when it is this subject's; without one the login
+            // was accepted just before this consent challenge was made.
+            let session = try await currentSession(flow.browser, at: flow.date).flatMap { $0.userID == subjectID ? $0 : nil }
+            let signIn =
+                session.map { Self.signIn(of: $0, at: flow.date) }
+                ?? OpenIDAuthentication(nonce: nil, authTime: challenge.createdAt, sessionID: nil)
+            let location = try await endpoint.issueCode(
+                authorization, userID: subjectID, scope: granted, delegation: challenge.delegation, signIn: signIn
+            )
             return AuthorizationStep(.redirect(location))
         }
+    }
+
+    /// When the user signed in, for the `id_token`: the session's start and its `sid`, or now when
+    /// the flow kept no session.
+    static func signIn(of session: Session?, at date: Date) -> OpenIDAuthentication {
+        guard let session else { return OpenIDAuthentication(nonce: nil, authTime: date, sessionID: nil) }
+        return OpenIDAuthentication(
+            nonce: nil, authTime: session.createdAt, sessionID: OpenIDAuthentication.sessionID(ofSessionHash: session.idHash)
+        )
     }
 
     /// The verifier parameter of a browser coming back from the provider's app, if any.

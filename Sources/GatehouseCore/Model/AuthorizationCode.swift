@@ -22,6 +22,9 @@ public struct AuthorizationCode: Sendable, Hashable {
     public var createdAt: Date
     public var expiresAt: Date
     public var consumedAt: Date?
+    /// The sign-in behind an `openid` request, which the code's `id_token` states; the store keeps
+    /// it with the grant.
+    public var openID: OpenIDAuthentication?
 
     public init(
         codeHash: String,
@@ -35,7 +38,8 @@ public struct AuthorizationCode: Sendable, Hashable {
         state: String?,
         createdAt: Date,
         expiresAt: Date,
-        consumedAt: Date? = nil
+        consumedAt: Date? = nil,
+        openID: OpenIDAuthentication? = nil
     ) {
         self.codeHash = codeHash
         self.grantID = grantID
@@ -49,5 +53,6 @@ public struct AuthorizationCode: Sendable, Hashable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.consumedAt = consumedAt
+        self.openID = openID
     }
 }

@@ -15,6 +15,9 @@ public struct Grant: Sendable, Hashable {
     /// Set when the provider's own login app named the subject (SPEC §10): `userID` is then its
     /// subject, which the built-in user store need not know.
     public var delegation: Delegation?
+    /// Set when the scope held `openid` (OpenID Connect Core §3.1.2.1): what every `id_token` of
+    /// the grant repeats.
+    public var openID: OpenIDAuthentication?
 
     /// A subject named by the provider's login app rather than signed in on the built-in page.
     public struct Delegation: Sendable, Hashable {
@@ -28,7 +31,7 @@ public struct Grant: Sendable, Hashable {
 
     public init(
         id: String, clientID: String, userID: String?, scope: ScopeSet, resources: [String] = [], createdAt: Date, revokedAt: Date? = nil,
-        delegation: Delegation? = nil
+        delegation: Delegation? = nil, openID: OpenIDAuthentication? = nil
     ) {
         self.id = id
         self.clientID = clientID
@@ -38,5 +41,6 @@ public struct Grant: Sendable, Hashable {
         self.createdAt = createdAt
         self.revokedAt = revokedAt
         self.delegation = delegation
+        self.openID = openID
     }
 }

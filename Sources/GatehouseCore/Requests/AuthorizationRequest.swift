@@ -13,6 +13,8 @@ public struct AuthorizationRequest: Sendable, Equatable {
     public let codeChallenge: String?
     /// `ui_locales` (OpenID Connect Core §3.1.2.1), the page language before `Accept-Language`.
     public let uiLocales: String?
+    /// The OpenID Connect parameters, when the scope holds `openid` (SPEC §11).
+    public var openID: OpenIDRequest? = nil
 }
 
 /// Why an authorization request is refused, and how the answer must travel.

@@ -25,6 +25,7 @@ struct DelegationController: Sendable {
             json.add("requested_scope", login.requestedScope)
             json.add("skip", login.skip)
             if let subject = login.subject { json.add("subject", subject) } else { json.add("subject", json: "null") }
+            if let loginHint = login.loginHint { json.add("login_hint", loginHint) }
             return Self.json(json.finish())
         }
         group.put(RouterPath(EndpointPath.adminLoginAccept.path)) { request, context in

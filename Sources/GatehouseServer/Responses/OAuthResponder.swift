@@ -31,6 +31,7 @@ struct OAuthResponder: Sendable {
         if let refreshToken = token.refreshToken {
             json.add("refresh_token", refreshToken)
         }
+        if let idToken = token.idToken { json.add("id_token", idToken) }
         return jsonResponse(json.finish(), status: .ok, noStore: true)
     }
 
