@@ -39,6 +39,7 @@ extension TestBed {
     /// is `password`, as in ``authorizationInteraction(password:)``.
     public func deviceInteraction(password: String = "correct horse") -> DeviceInteraction {
         DeviceInteraction(
+            configuration: configuration,
             verification: deviceVerification(),
             sessions: store,
             users: store,

@@ -342,3 +342,121 @@ struct DeviceFlowTests {
         #expect(metadata.grantTypesSupported.contains("urn:ietf:params:oauth:grant-type:device_code"))
     }
 }
+
+/// The verification page's state machine without HTTP: what `/device` shows at each step.
+@Suite("Device verification page (core, no socket)")
+struct DeviceInteractionTests {
+    /// A browser's cookies as the steps set them.
+    struct Cookies {
+        var session: String?
+        var preLogin: String?
+
+        mutating func apply(_ step: DeviceStep) {
+            for change in step.cookies {
+                let value = change.maxAge == 0 ? nil : change.value
+                switch change.name {
+                case .session: session = value
+                case .preLogin, .browser: preLogin = value
+                }
+            }
+        }
+
+        func request(post: Bool, query: String = "") -> BrowserRequest {
+            BrowserRequest(isPost: post, query: Array(query.utf8), sessionCookie: session, preLoginCookie: preLogin, address: "192.0.2.9")
+        }
+    }
+
+    static func csrf(_ step: DeviceStep) -> String? {
+        switch step.kind {
+        case .codeForm(let form): form.csrfToken
+        case .loginPage(let form, _): form.csrfToken
+        case .consentPage(let form, _): form.csrfToken
+        default: nil
+        }
+    }
+
+    @Test("code, sign-in, consent, done: the device then gets its tokens", .spec("device.polling"))
+    func fullFlow() async throws {
+        let scenario = try await DeviceScenario.make()
+        let started = try await scenario.start()
+        let page = scenario.bed.deviceInteraction()
+        var cookies = Cookies()
+
+        let codeForm = try await page.handle(cookies.request(post: false)) { RequestParameters() }
+        cookies.apply(codeForm)
+        guard case .codeForm(let form) = codeForm.kind else { throw Failure("expected the code form, got \(codeForm.kind)") }
+        #expect(form.message == nil)
+
+        // A form without the CSRF token is refused without looking the code up.
+        let forged = try await page.handle(cookies.request(post: true)) { RequestParameters(["user_code": started.userCode]) }
+        guard case .errorPage(let error, forged: true) = forged.kind else { throw Failure("expected a refusal, got \(forged.kind)") }
+        #expect(error.status == .forbidden)
+
+        let login = try await page.handle(cookies.request(post: true)) {
+            RequestParameters(["user_code": started.userCode.lowercased(), "csrf_token": Self.csrf(codeForm) ?? ""])
+        }
+        cookies.apply(login)
+        guard case .loginPage(_, let shownCode) = login.kind else { throw Failure("expected the login page, got \(login.kind)") }
+        #expect(shownCode == started.userCode)
+
+        let consent = try await page.handle(cookies.request(post: true)) {
+            RequestParameters([
+                "user_code": started.userCode, "csrf_token": Self.csrf(login) ?? "", "username": scenario.user.username,
+                "password": "correct horse",
+            ])
+        }
+        cookies.apply(consent)
+        guard case .consentPage(let consentForm, let consentCode) = consent.kind else { throw Failure("expected consent, got \(consent.kind)") }
+        #expect(consentCode == started.userCode)
+        #expect(consentForm.scope == ["read"])
+        #expect(cookies.session != nil && cookies.preLogin == nil)
+
+        let done = try await page.handle(cookies.request(post: true)) {
+            RequestParameters(["user_code": started.userCode, "csrf_token": Self.csrf(consent) ?? "", "decision": "allow"])
+        }
+        guard case .done(approved: true) = done.kind else { throw Failure("expected done, got \(done.kind)") }
+        let tokens = try await scenario.poll(started.deviceCode)
+        #expect(tokens.scope == ["read"])
+
+        // A signed-in browser coming with verification_uri_complete goes straight to consent.
+        let next = try await scenario.start()
+        let direct = try await page.handle(cookies.request(post: false, query: "user_code=\(next.userCode)")) { RequestParameters() }
+        guard case .consentPage = direct.kind else { throw Failure("expected consent, got \(direct.kind)") }
+    }
+
+    @Test("a wrong code shows the form again with a message; past the limit it is throttled")
+    func wrongCode() async throws {
+        let bed = TestBed(configuration: ServerConfiguration(issuer: TestBed.issuer, signInFailureLimit: 1))
+        var cookies = Cookies()
+        let page = bed.deviceInteraction()
+        let first = try await page.handle(cookies.request(post: false, query: "user_code=BBBB-BBBB")) { RequestParameters() }
+        cookies.apply(first)
+        guard case .codeForm(let form) = first.kind else { throw Failure("expected the code form, got \(first.kind)") }
+        #expect(form.message == .unknownCode)
+        #expect(form.userCode == "BBBB-BBBB")
+        let second = try await page.handle(cookies.request(post: true)) {
+            RequestParameters(["user_code": "CCCC-CCCC", "csrf_token": Self.csrf(first) ?? ""])
+        }
+        guard case .codeForm(let throttled) = second.kind, case .throttled(let retryAfter) = throttled.message else {
+            throw Failure("expected the throttled form, got \(second.kind)")
+        }
+        #expect(retryAfter == bed.configuration.rateLimitWindow)
+    }
+
+    @Test("with login_url set the built-in pages do not stand in for the provider's app")
+    func delegatedRefused() async throws {
+        let bed = TestBed(configuration: ServerConfiguration(issuer: TestBed.issuer, loginURL: "https://login.example/"))
+        let device = try await bed.registerClient(.public, grantTypes: [.deviceCode], redirectURIs: [])
+        let started = try await bed.deviceAuthorization([:], client: device)
+        let step = try await bed.deviceInteraction().handle(
+            BrowserRequest(isPost: false, query: Array("user_code=\(started.userCode)".utf8), address: "192.0.2.3")
+        ) { RequestParameters() }
+        guard case .errorPage(let error, forged: false) = step.kind else { throw Failure("expected an error page, got \(step.kind)") }
+        #expect(error.code == .temporarilyUnavailable)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}

@@ -50,6 +50,7 @@ public struct DeviceStep: Sendable {
 /// when the user allowed the client before: the page is the only defence against a user code
 /// phished from someone else's device (RFC 8628 §5.4), and the page shows the code to compare.
 public struct DeviceInteraction: Sendable {
+    let configuration: ServerConfiguration
     let verification: DeviceVerification
     let sessions: any SessionStore
     let users: any UserStore
@@ -61,6 +62,7 @@ public struct DeviceInteraction: Sendable {
     private let generator = SecretGenerator()
 
     public init(
+        configuration: ServerConfiguration,
         verification: DeviceVerification,
         sessions: any SessionStore,
         users: any UserStore,
@@ -70,6 +72,7 @@ public struct DeviceInteraction: Sendable {
         events: any SecurityEventSink,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.configuration = configuration
         self.verification = verification
         self.sessions = sessions
         self.users = users
@@ -145,7 +148,14 @@ public struct DeviceInteraction: Sendable {
 
     private func lookup(_ visit: Visit, typed: String) async throws -> Either<DeviceStep, DeviceVerification.Pending> {
         switch try await verification.lookup(userCode: typed, address: visit.browser.address) {
-        case .found(let pending): return .right(pending)
+        case .found(let pending):
+            // The provider's own login and consent apps (SPEC §10) answer challenges of the
+            // authorization endpoint only; the built-in pages must not stand in for them.
+            guard configuration.loginURL == nil, configuration.consentURL == nil else {
+                let error = OAuthError(.temporarilyUnavailable, hint: "the device flow with login_url or consent_url is not available")
+                return .left(DeviceStep(.errorPage(error, forged: false)))
+            }
+            return .right(pending)
         case .unknown: return .left(try await codeForm(visit, typed: typed, message: .unknownCode))
         case .throttled(let retryAfter): return .left(try await codeForm(visit, typed: typed, message: .throttled(retryAfter: retryAfter)))
         }
