@@ -166,15 +166,16 @@ public enum GatehouseApplication {
         router.get(RouterPath(EndpointPath.authorization.path)) { request, context in await authorize.authorize(request, context: context) }
         router.post(RouterPath(EndpointPath.authorization.path)) { request, context in await authorize.authorize(request, context: context) }
         // SPEC §11, RFC 8628 §3.3: the device verification page.
+        let deviceVerification = DeviceVerification(
+            clients: clients, store: store,
+            limiter: UserCodeLimiter(store: store, limit: configuration.signInFailureLimit, window: configuration.rateLimitWindow),
+            events: settings.events, now: settings.now
+        )
         let device = DeviceController(
             interaction: DeviceInteraction(
                 configuration: configuration,
-                verification: DeviceVerification(
-                    clients: clients, store: store,
-                    limiter: UserCodeLimiter(store: store, limit: configuration.signInFailureLimit, window: configuration.rateLimitWindow),
-                    events: settings.events, now: settings.now
-                ),
-                sessions: store, users: store,
+                verification: deviceVerification,
+                sessions: store, challenges: store, users: store,
                 signInLimiter: SignInLimiter(
                     store: store, userLimit: configuration.signInFailureLimit, addressLimit: configuration.signInAddressFailureLimit,
                     window: configuration.rateLimitWindow
@@ -228,7 +229,7 @@ public enum GatehouseApplication {
         ).addRoutes(to: admin)
 
         // SPEC §10: the provider's login and consent app answers challenges, with an admin token.
-        DelegationController(interaction: interaction, maxBodyBytes: configuration.maxBodyBytes).addRoutes(
+        DelegationController(interaction: interaction.withDeviceFlow(deviceVerification), maxBodyBytes: configuration.maxBodyBytes).addRoutes(
             to: router.group().add(middleware: OAuthErrorMiddleware(responder: responder)).add(
                 middleware: BearerTokenMiddleware<GatehouseRequestContext>(
                     verifier: StoreTokenVerifier(introspection: introspection), realm: configuration.realm, scope: ["gatehouse:admin"],

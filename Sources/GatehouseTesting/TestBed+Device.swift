@@ -42,6 +42,7 @@ extension TestBed {
             configuration: configuration,
             verification: deviceVerification(),
             sessions: store,
+            challenges: store,
             users: store,
             signInLimiter: SignInLimiter(
                 store: store, userLimit: configuration.signInFailureLimit, addressLimit: configuration.signInAddressFailureLimit,

@@ -443,16 +443,80 @@ struct DeviceInteractionTests {
         #expect(retryAfter == bed.configuration.rateLimitWindow)
     }
 
-    @Test("with login_url set the built-in pages do not stand in for the provider's app")
-    func delegatedRefused() async throws {
+    @Test("with login_url and consent_url the provider's app decides through challenges; the device gets tokens for its subject")
+    func delegated() async throws {
+        let bed = TestBed(
+            configuration: ServerConfiguration(issuer: TestBed.issuer, loginURL: "https://login.example/", consentURL: "https://consent.example/")
+        )
+        let device = try await bed.registerClient(.public, grantTypes: [.deviceCode], redirectURIs: [])
+        let started = try await bed.deviceAuthorization(["scope": "read write"], client: device)
+        let page = bed.deviceInteraction()
+        let admin = bed.authorizationInteraction().withDeviceFlow(bed.deviceVerification())
+        var browser: String?
+        func visit(_ query: String) async throws -> DeviceStep {
+            let step = try await page.handle(
+                BrowserRequest(isPost: false, query: Array(query.utf8), browserCookie: browser, address: "192.0.2.4")
+            ) { RequestParameters() }
+            for change in step.cookies where change.name == .browser { browser = change.value }
+            return step
+        }
+        func location(_ step: DeviceStep) throws -> URLComponents {
+            guard case .redirect(let target) = step.kind, let parts = URLComponents(string: target) else {
+                throw Failure("expected a redirect, got \(step.kind)")
+            }
+            return parts
+        }
+        func query(of redirectTo: String) throws -> String {
+            let prefix = "\(TestBed.issuer)/device?"
+            guard redirectTo.hasPrefix(prefix) else { throw Failure("redirect_to outside /device: \(redirectTo)") }
+            return String(redirectTo.dropFirst(prefix.count))
+        }
+
+        let toLogin = try location(try await visit("user_code=\(started.userCode)"))
+        #expect(toLogin.host == "login.example")
+        let login = try #require(toLogin.queryItems?.first { $0.name == "login_challenge" }?.value)
+        let loginRequest = try await admin.loginRequest(challenge: login)
+        #expect(loginRequest.clientID == device.id)
+        #expect(loginRequest.requestedScope == ["read", "write"])
+        let afterLogin = try await admin.acceptLogin(challenge: login, subject: "user-7", username: nil, remember: false)
+
+        let toConsent = try location(try await visit(try query(of: afterLogin)))
+        #expect(toConsent.host == "consent.example")
+        let consent = try #require(toConsent.queryItems?.first { $0.name == "consent_challenge" }?.value)
+        #expect(try await admin.consentRequest(challenge: consent).subject == "user-7")
+        let afterConsent = try await admin.acceptConsent(challenge: consent, grantScope: ["read"], remember: false)
+
+        let done = try await visit(try query(of: afterConsent))
+        guard case .done(approved: true) = done.kind else { throw Failure("expected done, got \(done.kind)") }
+        let tokens = try await bed.token(["grant_type": DeviceScenario.grantType, "device_code": started.deviceCode], client: device)
+        #expect(tokens.scope == ["read"])
+        #expect(try await bed.introspectionEndpoint().lookup(token: tokens.accessToken).subject == "user-7")
+    }
+
+    @Test("a delegated rejection denies the device request")
+    func delegatedRejection() async throws {
         let bed = TestBed(configuration: ServerConfiguration(issuer: TestBed.issuer, loginURL: "https://login.example/"))
         let device = try await bed.registerClient(.public, grantTypes: [.deviceCode], redirectURIs: [])
         let started = try await bed.deviceAuthorization([:], client: device)
-        let step = try await bed.deviceInteraction().handle(
-            BrowserRequest(isPost: false, query: Array("user_code=\(started.userCode)".utf8), address: "192.0.2.3")
+        let page = bed.deviceInteraction()
+        let first = try await page.handle(
+            BrowserRequest(isPost: false, query: Array("user_code=\(started.userCode)".utf8), address: "192.0.2.5")
         ) { RequestParameters() }
-        guard case .errorPage(let error, forged: false) = step.kind else { throw Failure("expected an error page, got \(step.kind)") }
-        #expect(error.code == .temporarilyUnavailable)
+        let browser = first.cookies.first { $0.name == .browser }?.value
+        guard case .redirect(let target) = first.kind,
+            let login = URLComponents(string: target)?.queryItems?.first(where: { $0.name == "login_challenge" })?.value
+        else { throw Failure("expected the login redirect, got \(first.kind)") }
+        let admin = bed.authorizationInteraction().withDeviceFlow(bed.deviceVerification())
+        let back = try await admin.reject(challenge: login, kind: .login, error: nil, description: nil)
+        let query = String(back.dropFirst("\(TestBed.issuer)/device?".count))
+        let done = try await page.handle(BrowserRequest(isPost: false, query: Array(query.utf8), browserCookie: browser, address: "192.0.2.5")) {
+            RequestParameters()
+        }
+        guard case .done(approved: false) = done.kind else { throw Failure("expected done, got \(done.kind)") }
+        let denied = await #expect(throws: OAuthError.self) {
+            try await bed.token(["grant_type": DeviceScenario.grantType, "device_code": started.deviceCode], client: device)
+        }
+        #expect(denied?.code == .accessDenied)
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -177,6 +177,50 @@ struct DeviceFlowLiveTests {
         }
     }
 
+    @Test(
+        "with login_url and consent_url the provider's app signs the user in and consents; the device gets tokens for its subject",
+        .spec("device.polling"), arguments: Backend.available)
+    func delegated(backend: Backend) async throws {
+        try await LiveServer.delegating(backend) { server in
+            let admin = try await server.delegationToken()
+            let device = try await server.register(grantTypes: [.deviceCode], isPublic: true)
+            let started = try await server.deviceAuthorization(client: device, scope: "read").json
+            let userCode = try #require(started["user_code"] as? String)
+            let deviceCode = try #require(started["device_code"] as? String)
+
+            var browser = DeviceBrowser(server: server)
+            let toLogin = try await browser.get("/device?user_code=\(userCode)")
+            let login = try challenge(in: toLogin, at: LiveServer.loginURL, named: "login_challenge")
+            let loginRequest = try await server.delegation(.get, "/admin/v1/login-requests/\(login)", token: admin).json
+            #expect(loginRequest["client_id"] as? String == device.id)
+            #expect(loginRequest["requested_scope"] as? [String] == ["read"])
+            #expect(loginRequest["skip"] as? Bool == false)
+            let back = try await server.accept(
+                "login", login, token: admin, json: #"{"subject": "user-8412", "username": "alice@example.com"}"#)
+            #expect(back.hasPrefix("\(LiveServer.issuer)/device?"))
+
+            let toConsent = try await browser.get(String(back.dropFirst(LiveServer.issuer.count)))
+            let consent = try challenge(in: toConsent, at: LiveServer.consentURL, named: "consent_challenge")
+            let consentRequest = try await server.delegation(.get, "/admin/v1/consent-requests/\(consent)", token: admin).json
+            #expect(consentRequest["subject"] as? String == "user-8412")
+            #expect(consentRequest["client_id"] as? String == device.id)
+            let allowed = try await server.accept("consent", consent, token: admin, json: #"{"grant_scope": ["read"]}"#)
+            let done = try await browser.get(String(allowed.dropFirst(LiveServer.issuer.count)))
+            #expect(done.status == .ok)
+            #expect(done.text.contains("You may return to your device."))
+
+            let tokens = try await server.poll(deviceCode, client: device)
+            #expect(tokens.status == .ok, "\(tokens.text)")
+            let accessToken = try #require(tokens.json["access_token"] as? String)
+            #expect(try await server.store.accessToken(hash: SecretHasher.hash(accessToken))?.userID == "user-8412")
+
+            // The app's verifier completes only once, and only in the browser that started it.
+            var stranger = DeviceBrowser(server: server)
+            let replay = try await stranger.get(String(allowed.dropFirst(LiveServer.issuer.count)))
+            #expect(replay.status == .badRequest)
+        }
+    }
+
     @Test("the RFC 8414 metadata lists the device authorization endpoint and grant", arguments: Backend.available)
     func metadata(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in

@@ -101,6 +101,7 @@ extension AuthorizationInteraction {
         guard let stored = try await challenges.openChallenge(hash: SecretHasher.hash(challenge), kind: kind, at: now()) else {
             throw Self.notFound("\(kind.rawValue) challenge unknown, decided or expired")
         }
+        if let device = try await deviceRequest(of: stored) { return (stored, device) }
         do {
             return (stored, try await endpoint.validate(query: Array(stored.requestQuery.utf8)))
         } catch is AuthorizationFailure {
@@ -117,7 +118,8 @@ extension AuthorizationInteraction {
             )
         else { throw Self.notFound("\(kind.rawValue) challenge unknown, decided or expired") }
         let parameter = kind == .login ? "login_verifier" : "consent_verifier"
-        let resume = configuration.issuer + EndpointPath.authorization.path + "?" + decided.requestQuery
+        let page = DeviceChallengeQuery.userCode(in: decided.requestQuery) == nil ? EndpointPath.authorization : EndpointPath.device
+        let resume = configuration.issuer + page.path + "?" + decided.requestQuery
         return AuthorizationEndpoint.appendQuery(to: resume, [(parameter, verifier)])
     }
 

@@ -36,6 +36,9 @@ public struct AuthorizationInteraction: Sendable {
     let events: any SecurityEventSink
     let now: @Sendable () -> Date
     private let generator = SecretGenerator()
+    /// The device flow's pending requests, whose delegated login and consent challenges the admin
+    /// API answers too (``withDeviceFlow(_:)``); `nil`: none.
+    var devices: DeviceVerification?
 
     public init(
         endpoint: AuthorizationEndpoint,

@@ -13,6 +13,9 @@ public struct DeviceStep: Sendable {
         case consentPage(AuthorizationStep.ConsentForm, userCode: String)
         /// The decision is recorded: the user may return to the device.
         case done(approved: Bool)
+        /// Send the browser to the provider's login or consent app (SPEC §10), 302 after a GET,
+        /// 303 after a form POST.
+        case redirect(String)
         /// A page that ends the interaction with an error, e.g. a form post without its CSRF token.
         case errorPage(OAuthError, forged: Bool)
     }
@@ -44,6 +47,11 @@ public struct DeviceStep: Sendable {
 /// for the user code (or take it from `verification_uri_complete`), sign the user in on the
 /// built-in login page (or reuse a remembered session), ask consent, record the decision.
 ///
+/// With `login_url` or `consent_url` set (SPEC §10) the user signs in or consents in the
+/// provider's own app instead: a challenge whose request is the user code, bound by a cookie to
+/// this browser, answered through the admin API like the authorization endpoint's, after which
+/// the browser comes back to `/device` with the verifier.
+///
 /// Every form posts back to `/device` with the user code and a CSRF token — the one of the signed
 /// pre-login cookie before sign-in (``PreLoginState``), the session's after — so the code is
 /// looked up afresh, under the limit on wrong codes, at every step. Consent is always asked, even
@@ -53,6 +61,7 @@ public struct DeviceInteraction: Sendable {
     let configuration: ServerConfiguration
     let verification: DeviceVerification
     let sessions: any SessionStore
+    let challenges: any InteractionChallengeStore
     let users: any UserStore
     let signInLimiter: SignInLimiter
     let passwords: any PasswordVerifier
@@ -65,6 +74,7 @@ public struct DeviceInteraction: Sendable {
         configuration: ServerConfiguration,
         verification: DeviceVerification,
         sessions: any SessionStore,
+        challenges: any InteractionChallengeStore,
         users: any UserStore,
         signInLimiter: SignInLimiter,
         passwords: any PasswordVerifier,
@@ -75,6 +85,7 @@ public struct DeviceInteraction: Sendable {
         self.configuration = configuration
         self.verification = verification
         self.sessions = sessions
+        self.challenges = challenges
         self.users = users
         self.signInLimiter = signInLimiter
         self.passwords = passwords
@@ -105,6 +116,9 @@ public struct DeviceInteraction: Sendable {
             visit.preLoginState = try await preLogin.verify(value, at: date)
         }
         guard browser.isPost else {
+            if let (kind, verifier) = AuthorizationInteraction.verifier(in: browser.query) {
+                return try await resume(visit, kind: kind, verifier: verifier)
+            }
             let query = (try? RequestParameters.lenient(formEncoded: browser.query))?.0
             guard let typed = query?["user_code"] else { return try await codeForm(visit, typed: "", message: nil) }
             return try await proceed(visit, typed: typed)
@@ -135,10 +149,122 @@ public struct DeviceInteraction: Sendable {
         case .left(let step): return step
         case .right(let found): pending = found
         }
-        if let session = visit.session, session.remembered, let subject = try await subject(of: session) {
-            return consentPage(pending, subject: subject, session: session)
+        let remembered = visit.session.flatMap { $0.remembered ? $0 : nil }
+        if configuration.loginURL != nil {
+            // SPEC §10: a remembered session makes the request one the app may `skip`.
+            return try await delegate(.login, visit: visit, pending: pending, subject: remembered?.userID, delegation: remembered?.delegation)
+        }
+        if let session = remembered, let subject = try await subject(of: session) {
+            return try await consentStep(visit, pending: pending, subject: subject, session: session)
         }
         return try await loginPage(visit, pending: pending, username: "", message: nil)
+    }
+
+    /// Asks consent on the built-in page, or through `consent_url`. The built-in page needs a
+    /// session for its CSRF token: a delegated login that was not to be remembered gets one for
+    /// the rest of this flow only.
+    private func consentStep(_ visit: Visit, pending: DeviceVerification.Pending, subject: Subject, session: Session?) async throws -> DeviceStep {
+        if configuration.consentURL != nil {
+            return try await delegate(.consent, visit: visit, pending: pending, subject: subject.id, delegation: subject.delegation)
+        }
+        if let session { return consentPage(pending, subject: subject, session: session) }
+        let transient = try await newSession(for: subject, remembered: false, at: visit.date)
+        var step = consentPage(pending, subject: subject, session: transient.session)
+        step.cookies.append(transient.cookie)
+        return step
+    }
+
+    /// Stores a challenge bound to this browser and sends the browser to the provider's app.
+    private func delegate(
+        _ kind: InteractionChallenge.Kind, visit: Visit, pending: DeviceVerification.Pending, subject: String?,
+        delegation: Grant.Delegation?
+    ) async throws -> DeviceStep {
+        guard let url = kind == .login ? configuration.loginURL : configuration.consentURL else {
+            throw OAuthError.serverError("no \(kind.rawValue) url")
+        }
+        var cookies: [AuthorizationStep.CookieChange] = []
+        let browserValue: String
+        if let existing = visit.browser.browserCookie, !existing.isEmpty {
+            browserValue = existing
+        } else {
+            browserValue = generator.make(.browser)
+            cookies.append(.init(name: .browser, value: browserValue, maxAge: nil))
+        }
+        let challenge = generator.make(.interactionChallenge)
+        try await challenges.createChallenge(
+            InteractionChallenge(
+                challengeHash: SecretHasher.hash(challenge), kind: kind, browserHash: SecretHasher.hash(browserValue),
+                requestQuery: DeviceChallengeQuery.make(userCode: pending.userCode), subject: subject, delegation: delegation,
+                createdAt: visit.date, expiresAt: visit.date.addingTimeInterval(AuthorizationInteraction.challengeLifetime)
+            )
+        )
+        let parameter = kind == .login ? "login_challenge" : "consent_challenge"
+        return DeviceStep(.redirect(AuthorizationEndpoint.appendQuery(to: url, [(parameter, challenge)])), cookies: cookies)
+    }
+
+    /// The browser is back from the provider's app with a verifier: complete the decision once,
+    /// in this browser only, and act on it.
+    private func resume(_ visit: Visit, kind: InteractionChallenge.Kind, verifier: String) async throws -> DeviceStep {
+        func refused(_ hint: String) -> DeviceStep {
+            DeviceStep(.errorPage(OAuthError.invalidRequest("\(kind.rawValue) verifier \(hint)"), forged: false))
+        }
+        guard let browserValue = visit.browser.browserCookie, !browserValue.isEmpty else { return refused("without the browser cookie") }
+        let completion = try await challenges.completeChallenge(
+            verifierHash: SecretHasher.hash(verifier), browserHash: SecretHasher.hash(browserValue), at: visit.date
+        )
+        let challenge: InteractionChallenge
+        switch completion {
+        case .unknown: return refused("unknown, used or expired")
+        case .otherBrowser: return refused("presented by another browser")
+        case .completed(let completed): challenge = completed
+        }
+        guard let userCode = DeviceChallengeQuery.userCode(in: challenge.requestQuery),
+            let pending = try await verification.pending(userCode: userCode)
+        else { return try await codeForm(visit, typed: "", message: .unknownCode) }
+        let address = visit.browser.address
+        switch challenge.decision {
+        case .none:
+            throw OAuthError.serverError("completed an undecided challenge")
+        case .rejected:
+            _ = try await verification.deny(pending, subject: challenge.subject, address: address)
+            return DeviceStep(.done(approved: false))
+        case .loginAccepted(let subjectID, let username, let remember):
+            let subject = Subject(id: subjectID, username: username, delegation: Grant.Delegation(username: username))
+            events.record(SecurityEvent(.signInSucceeded, time: visit.date, clientID: pending.client.id, subject: subjectID, address: address))
+            guard remember else { return try await consentStep(visit, pending: pending, subject: subject, session: nil) }
+            if let previous = visit.session { try await sessions.deleteSession(idHash: previous.idHash) }
+            let fresh = try await newSession(for: subject, remembered: true, at: visit.date)
+            var step = try await consentStep(visit, pending: pending, subject: subject, session: fresh.session)
+            step.cookies.insert(fresh.cookie, at: 0)
+            return step
+        case .consentAccepted(let scope, _):
+            guard let subjectID = challenge.subject else { throw OAuthError.serverError("consent challenge without a subject") }
+            let granted = ScopeSet(scope)
+            // Checked when the app accepted; the request is the same, but be sure.
+            guard !granted.isEmpty, granted.isSubset(of: pending.scope) else {
+                return refused("granted a scope outside the request")
+            }
+            let approved = try await verification.approve(
+                pending, subject: subjectID, scope: granted, delegation: challenge.delegation, address: address
+            )
+            guard approved else { return try await codeForm(visit, typed: "", message: .unknownCode) }
+            return DeviceStep(.done(approved: true))
+        }
+    }
+
+    /// A new server-side session. One not remembered lasts only as long as a challenge and its
+    /// cookie ends with the browser.
+    private func newSession(
+        for subject: Subject, remembered: Bool, at date: Date
+    ) async throws -> (session: Session, cookie: AuthorizationStep.CookieChange) {
+        let id = generator.make(.session)
+        let lifetime = remembered ? AuthorizationInteraction.sessionLifetime : AuthorizationInteraction.challengeLifetime
+        let session = Session(
+            idHash: SecretHasher.hash(id), userID: subject.id, csrfToken: generator.make(.csrf), createdAt: date,
+            expiresAt: date.addingTimeInterval(lifetime), delegation: subject.delegation, remembered: remembered
+        )
+        try await sessions.createSession(session)
+        return (session, .init(name: .session, value: id, maxAge: remembered ? Int(lifetime) : nil))
     }
 
     private enum Either<Left, Right> {
@@ -148,14 +274,7 @@ public struct DeviceInteraction: Sendable {
 
     private func lookup(_ visit: Visit, typed: String) async throws -> Either<DeviceStep, DeviceVerification.Pending> {
         switch try await verification.lookup(userCode: typed, address: visit.browser.address) {
-        case .found(let pending):
-            // The provider's own login and consent apps (SPEC §10) answer challenges of the
-            // authorization endpoint only; the built-in pages must not stand in for them.
-            guard configuration.loginURL == nil, configuration.consentURL == nil else {
-                let error = OAuthError(.temporarilyUnavailable, hint: "the device flow with login_url or consent_url is not available")
-                return .left(DeviceStep(.errorPage(error, forged: false)))
-            }
-            return .right(pending)
+        case .found(let pending): return .right(pending)
         case .unknown: return .left(try await codeForm(visit, typed: typed, message: .unknownCode))
         case .throttled(let retryAfter): return .left(try await codeForm(visit, typed: typed, message: .throttled(retryAfter: retryAfter)))
         }
@@ -202,6 +321,8 @@ public struct DeviceInteraction: Sendable {
         case .left(let step): return step
         case .right(let found): pending = found
         }
+        // With login_url the built-in login page is not used (SPEC §10).
+        if configuration.loginURL != nil { return try await proceed(visit, typed: typed) }
         let address = visit.browser.address
         switch try await signInLimiter.begin(username: username, address: address ?? "unknown", at: visit.date) {
         case .refused(let retryAfter, let limit):
@@ -217,15 +338,10 @@ public struct DeviceInteraction: Sendable {
             events.record(SecurityEvent(.signInSucceeded, time: visit.date, clientID: pending.client.id, subject: user.id, address: address))
             // A new session id at sign-in, so a session id planted before it is worth nothing.
             if let previous = visit.session { try await sessions.deleteSession(idHash: previous.idHash) }
-            let id = generator.make(.session)
-            let lifetime = AuthorizationInteraction.sessionLifetime
-            let session = Session(
-                idHash: SecretHasher.hash(id), userID: user.id, csrfToken: generator.make(.csrf), createdAt: visit.date,
-                expiresAt: visit.date.addingTimeInterval(lifetime), remembered: true
-            )
-            try await sessions.createSession(session)
-            var step = consentPage(pending, subject: Subject(id: user.id, username: user.username), session: session)
-            step.cookies = [.init(name: .session, value: id, maxAge: Int(lifetime)), .init(name: .preLogin, value: "", maxAge: 0)]
+            let subject = Subject(id: user.id, username: user.username)
+            let fresh = try await newSession(for: subject, remembered: true, at: visit.date)
+            var step = try await consentStep(visit, pending: pending, subject: subject, session: fresh.session)
+            step.cookies = [fresh.cookie, .init(name: .preLogin, value: "", maxAge: 0)] + step.cookies
             return step
         }
     }
@@ -237,8 +353,8 @@ public struct DeviceInteraction: Sendable {
         case .left(let step): return step
         case .right(let found): pending = found
         }
-        guard let session = visit.session, let subject = try await subject(of: session) else {
-            return try await loginPage(visit, pending: pending, username: "", message: nil)
+        guard configuration.consentURL == nil, let session = visit.session, let subject = try await subject(of: session) else {
+            return try await proceed(visit, typed: typed)
         }
         let address = visit.browser.address
         let decided =

@@ -59,13 +59,27 @@ public struct DeviceVerification: Sendable {
         }
     }
 
+    /// The pending request of a normalized user code the server itself handed on (a challenge's),
+    /// outside the limit on wrong codes typed by users.
+    func pending(userCode normalized: String) async throws -> Pending? {
+        guard let stored = try await store.pendingDeviceAuthorization(userCodeHash: UserCode.hash(normalized: normalized), at: now()),
+            let client = try await clients.client(id: stored.clientID)
+        else { return nil }
+        return Pending(userCode: normalized, client: client, scope: stored.scope)
+    }
+
     /// Records that `subject` allowed the request; the device's next poll gets the tokens.
+    /// - Parameter scope: what the user allowed, when a delegated consent narrowed the request's.
     /// - Returns: `false` when the request was decided meanwhile or expired.
-    public func approve(_ pending: Pending, subject: String, delegation: Grant.Delegation? = nil, address: String? = nil) async throws -> Bool {
+    public func approve(
+        _ pending: Pending, subject: String, scope: ScopeSet? = nil, delegation: Grant.Delegation? = nil, address: String? = nil
+    ) async throws -> Bool {
         let date = now()
         let decided = try await store.decideDeviceAuthorization(
             userCodeHash: UserCode.hash(normalized: pending.userCode),
-            decision: .approved(userID: subject, scope: pending.scope, grantID: SecretGenerator().makeIdentifier(), delegation: delegation),
+            decision: .approved(
+                userID: subject, scope: scope ?? pending.scope, grantID: SecretGenerator().makeIdentifier(), delegation: delegation
+            ),
             at: date
         )
         if decided {

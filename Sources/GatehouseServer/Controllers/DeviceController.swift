@@ -10,6 +10,8 @@ import Logging
 struct DeviceController: Sendable {
     /// The login form's CSRF cookie of this page, scoped to its path.
     static let preLoginCookie = "gatehouse_device_login"
+    /// Names the browser that started a delegated login or consent of this page.
+    static let browserCookie = "gatehouse_device_browser"
 
     let interaction: DeviceInteraction
     let pages: DevicePages
@@ -24,6 +26,7 @@ struct DeviceController: Sendable {
             isPost: isPost, query: Array((request.uri.query ?? "").utf8),
             sessionCookie: request.cookies[AuthorizeController.sessionCookie]?.value,
             preLoginCookie: request.cookies[Self.preLoginCookie]?.value,
+            browserCookie: request.cookies[Self.browserCookie]?.value,
             address: addresses.address(of: request, context: context)
         )
         let language = pages.pages.language(uiLocales: nil, acceptLanguage: request.headers[.acceptLanguage])
@@ -38,14 +41,14 @@ struct DeviceController: Sendable {
             let failure = OAuthError.serverError("device verification failed")
             return HTMLPages.response(pages.pages.errorPage(language: language, error: failure), status: failure.status, language: language)
         }
-        var response = render(step.kind, language: language, logger: context.logger)
+        var response = render(step.kind, language: language, afterPost: isPost, logger: context.logger)
         for change in step.cookies {
             response.setCookie(cookie(change))
         }
         return response
     }
 
-    private func render(_ kind: DeviceStep.Kind, language: String, logger: Logger) -> Response {
+    private func render(_ kind: DeviceStep.Kind, language: String, afterPost: Bool, logger: Logger) -> Response {
         let text = PageText.texts(for: language)
         switch kind {
         case .codeForm(let form):
@@ -94,6 +97,12 @@ struct DeviceController: Sendable {
                 userCode: userCode
             )
             return HTMLPages.response(html, language: language)
+        case .redirect(let location):
+            // 302 after a GET; 303 after a form POST, so the browser follows with a GET.
+            var headers = HTTPFields()
+            headers[.location] = location
+            HTMLPages.addSecurityHeaders(to: &headers)
+            return Response(status: afterPost ? .seeOther : .found, headers: headers)
         case .done(let approved):
             return HTMLPages.response(pages.donePage(language: language, approved: approved), language: language)
         case .errorPage(let error, let forged):
@@ -113,9 +122,15 @@ struct DeviceController: Sendable {
                 name: AuthorizeController.sessionCookie, value: change.value, maxAge: change.maxAge, path: "/", secure: secureCookies,
                 httpOnly: true, sameSite: .lax
             )
-        case .preLogin, .browser:
+        case .preLogin:
             return Cookie(
                 name: Self.preLoginCookie, value: change.value, maxAge: change.maxAge, path: EndpointPath.device.path, secure: secureCookies,
+                httpOnly: true, sameSite: .lax
+            )
+        case .browser:
+            // Lax, so that it comes along when the provider's app sends the browser back.
+            return Cookie(
+                name: Self.browserCookie, value: change.value, maxAge: change.maxAge, path: EndpointPath.device.path, secure: secureCookies,
                 httpOnly: true, sameSite: .lax
             )
         }
