@@ -168,6 +168,7 @@ struct DeviceFlowLiveTests {
             let refused = try await browser.post(page: page, fields: ["user_code": "BBBB-BBBB"])
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.retryAfter].flatMap(Int.init) ?? 0 > 0)
+            #expect(server.events.count(.rateLimited, reason: "user_code") == 1)
             expectPageHeaders(refused)
             // A form without its CSRF token is refused, not looked up.
             let forged = try await server.send(

@@ -17,7 +17,7 @@ public struct MetricsEventSink: SecurityEventSink {
     ]
     static let formats: Set<String> = ["opaque", "jwt"]
     static let revocationReasons: Set<String> = ["revocation", "reuse", "code_replay", "admin"]
-    static let limits: Set<String> = ["client_authentication", "sign_in", "sign_in_address"]
+    static let limits: Set<String> = ["client_authentication", "sign_in", "sign_in_address", RateLimitName.userCode]
 
     public func record(_ event: SecurityEvent) {
         switch event.kind {
