@@ -89,9 +89,9 @@ struct Seeder {
             switch pool.kind {
             case "refresh_token":
                 guard let userID = state.userID else { throw LoadError("\(scenario.name): refresh tokens need the scenario file's user") }
-                items = try await concurrently(count) { try await self.refreshToken(of: owner, userID: userID) }
+                items = try await refreshTokens(count, of: owner, userID: userID)
             case "access_token":
-                items = try await concurrently(count) { try await self.accessToken(of: owner) }
+                items = try await accessTokens(count, of: owner)
             default:
                 throw LoadError("\(scenario.name): unknown item kind \(pool.kind)")
             }
@@ -101,54 +101,48 @@ struct Seeder {
         return state
     }
 
-    /// A refresh token as a finished code flow leaves it: a grant of its own (reuse detection is
-    /// per grant), a code, and the code redeemed for an access and a refresh token in one unit.
-    private func refreshToken(of client: Client, userID: String) async throws -> String {
-        let grant = Grant(id: generator.makeIdentifier(), clientID: client.id, userID: userID, scope: client.scopes, createdAt: now)
-        try await store.createGrant(grant)
-        let code = generator.make(.authorizationCode)
-        try await store.insertAuthorizationCode(
-            AuthorizationCode(
-                codeHash: SecretHasher.hash(code), grantID: grant.id, clientID: client.id, userID: userID,
+    /// Refresh tokens as finished code flows leave them: each a grant of its own (reuse detection is
+    /// per grant), a code, and the access and refresh token the code was redeemed for, issued by the
+    /// product's issuers and stored with the store's bulk import (a few hundred flows per
+    /// transaction), so that 100k of them take seconds, not one unit of work each.
+    private func refreshTokens(_ count: Int, of client: Client, userID: String) async throws -> [String] {
+        var flows: [FinishedCodeFlow] = []
+        var tokens: [String] = []
+        flows.reserveCapacity(count)
+        tokens.reserveCapacity(count)
+        let accessIssuer = AccessTokenIssuer(lifetime: 3600)
+        let refreshIssuer = RefreshTokenIssuer(lifetime: 86_400)
+        for _ in 0..<count {
+            let grant = Grant(id: generator.makeIdentifier(), clientID: client.id, userID: userID, scope: client.scopes, createdAt: now)
+            let code = AuthorizationCode(
+                codeHash: SecretHasher.hash(generator.make(.authorizationCode)), grantID: grant.id, clientID: client.id, userID: userID,
                 redirectURI: client.redirectURIs.first, scope: grant.scope, codeChallenge: nil, state: nil,
                 createdAt: now, expiresAt: now.addingTimeInterval(600)
             )
-        )
-        let access = try await AccessTokenIssuer(lifetime: 3600).make(client: client, userID: userID, scope: grant.scope, grantID: grant.id, now: now)
-        let refresh = RefreshTokenIssuer(lifetime: 86_400).make(clientID: client.id, userID: userID, scope: grant.scope, grantID: grant.id, now: now)
-        let issuing = IssuedTokens(accessToken: access.record, refreshToken: refresh.record)
-        guard try await store.redeemAuthorizationCode(hash: SecretHasher.hash(code), issuing: issuing, at: now) else {
-            throw LoadError("a freshly seeded code was not redeemable")
+            let access = try await accessIssuer.make(client: client, userID: userID, scope: grant.scope, grantID: grant.id, now: now)
+            let refresh = refreshIssuer.make(clientID: client.id, userID: userID, scope: grant.scope, grantID: grant.id, now: now)
+            flows.append(FinishedCodeFlow(grant: grant, code: code, tokens: IssuedTokens(accessToken: access.record, refreshToken: refresh.record)))
+            tokens.append(refresh.token)
         }
-        return refresh.token
+        try await store.importFinishedCodeFlows(flows)
+        return tokens
     }
 
-    /// An access token of `client`, as the client_credentials grant stores it.
-    private func accessToken(of client: Client) async throws -> String {
-        let access = try await AccessTokenIssuer(lifetime: 3600).make(client: client, userID: nil, scope: client.scopes, grantID: nil, now: now)
-        try await store.insertAccessToken(access.record)
-        return access.token
-    }
-
-    /// Runs `make` `count` times on 64 tasks, so the store can batch concurrent units as it does
-    /// for concurrent requests.
-    private func concurrently(_ count: Int, _ make: @escaping @Sendable () async throws -> String) async throws -> [String] {
-        let workers = min(64, max(count, 1))
-        return try await withThrowingTaskGroup(of: [String].self) { group in
-            for worker in 0..<workers {
-                let share = count / workers + (worker < count % workers ? 1 : 0)
-                group.addTask {
-                    var made: [String] = []
-                    made.reserveCapacity(share)
-                    for _ in 0..<share { made.append(try await make()) }
-                    return made
-                }
-            }
-            var all: [String] = []
-            all.reserveCapacity(count)
-            for try await made in group { all += made }
-            return all
+    /// Access tokens of `client`, as the client_credentials grant issues them, stored with the
+    /// store's bulk import.
+    private func accessTokens(_ count: Int, of client: Client) async throws -> [String] {
+        var records: [AccessTokenRecord] = []
+        var tokens: [String] = []
+        records.reserveCapacity(count)
+        tokens.reserveCapacity(count)
+        let issuer = AccessTokenIssuer(lifetime: 3600)
+        for _ in 0..<count {
+            let access = try await issuer.make(client: client, userID: nil, scope: client.scopes, grantID: nil, now: now)
+            records.append(access.record)
+            tokens.append(access.token)
         }
+        try await store.importAccessTokens(records)
+        return tokens
     }
 }
 
