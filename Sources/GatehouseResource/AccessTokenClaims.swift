@@ -14,10 +14,13 @@ public struct AccessTokenClaims: Sendable, Equatable {
     /// `aud`: where the token may be used — the resources it was requested for (RFC 8707), or the
     /// authorization server's default audience. Empty when the verification source did not say.
     public var audience: [String]
+    /// `act` (RFC 8693 §4.1): for a token obtained by token exchange with an actor token, the party
+    /// acting for ``subject`` (and the actors before it).
+    public var actor: TokenActor?
 
     public init(
         subject: String, clientID: String, scope: ScopeSet, username: String? = nil, expiresAt: Date? = nil, tokenID: String? = nil,
-        audience: [String] = []
+        audience: [String] = [], actor: TokenActor? = nil
     ) {
         self.subject = subject
         self.clientID = clientID
@@ -26,6 +29,7 @@ public struct AccessTokenClaims: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.tokenID = tokenID
         self.audience = audience
+        self.actor = actor
     }
 }
 

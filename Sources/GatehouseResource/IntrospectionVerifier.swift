@@ -77,7 +77,7 @@ public final class IntrospectionVerifier: AccessTokenVerifier {
         return AccessTokenClaims(
             subject: answer.sub ?? clientID, clientID: clientID, scope: ScopeSet(spaceSeparated: answer.scope ?? ""),
             username: answer.username, expiresAt: answer.exp.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.jti,
-            audience: answer.aud?.values ?? []
+            audience: answer.aud?.values ?? [], actor: answer.act.flatMap { TokenActor(subjects: $0.subjects ?? []) }
         )
     }
 
@@ -91,11 +91,36 @@ public final class IntrospectionVerifier: AccessTokenVerifier {
         let sub: String?
         let jti: String?
         let aud: Audience?
+        let act: Act?
 
         enum CodingKeys: String, CodingKey {
-            case active, scope, username, exp, sub, jti, aud
+            case active, scope, username, exp, sub, jti, aud, act
             case clientID = "client_id"
             case tokenType = "token_type"
+        }
+    }
+
+    /// RFC 8693 §4.4: `act`, an object with the actor's `sub` and the actors before it nested as
+    /// `act`. Read leniently: a malformed or overlong chain is no actor, never a failed verification.
+    private final class Act: Decodable {
+        let sub: String?
+        let act: Act?
+        let depth: Int
+
+        enum CodingKeys: String, CodingKey { case sub, act }
+
+        init(from decoder: any Decoder) throws {
+            let container = try? decoder.container(keyedBy: CodingKeys.self)
+            sub = try? container?.decodeIfPresent(String.self, forKey: .sub)
+            act = try? container?.decodeIfPresent(Act.self, forKey: .act)
+            depth = 1 + (act?.depth ?? 0)
+        }
+
+        /// Every actor's `sub`, current first; `nil` when one lacks it or the chain is too deep.
+        var subjects: [String]? {
+            guard let sub, depth <= TokenActor.maximumDepth else { return nil }
+            guard let act else { return [sub] }
+            return act.subjects.map { [sub] + $0 }
         }
     }
 

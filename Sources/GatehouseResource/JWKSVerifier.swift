@@ -93,7 +93,7 @@ public final class JWKSVerifier: AccessTokenVerifier {
         let expiresAt = Date(timeIntervalSince1970: TimeInterval(claims.expiresAt))
         let result = AccessTokenClaims(
             subject: claims.subject, clientID: claims.clientID, scope: claims.scope, expiresAt: expiresAt, tokenID: claims.tokenID,
-            audience: claims.audience
+            audience: claims.audience, actor: claims.actor
         )
         verified.withLock { $0.set((result, min(expiresAt, date.addingTimeInterval(cacheLifetime))), for: digest) }
         return result

@@ -14,7 +14,7 @@ struct StoreTokenVerifier: AccessTokenVerifier {
         return AccessTokenClaims(
             subject: answer.subject ?? clientID, clientID: clientID, scope: answer.scope ?? [], username: answer.username,
             expiresAt: answer.expiresAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }, tokenID: answer.tokenID,
-            audience: answer.audience ?? []
+            audience: answer.audience ?? [], actor: answer.actor
         )
     }
 }

@@ -372,6 +372,20 @@ struct TokenExchangeTests {
         #expect(error?.code == .invalidRequest)
     }
 
+    @Test("a delegation chain grows one actor per exchange up to its limit, then the actor token is refused", .spec("exchange.invalid_request"))
+    func chainLimit() async throws {
+        let scenario = try await ExchangeScenario.make()
+        var actor = try await scenario.serviceToken()
+        for depth in 1...TokenActor.maximumDepth {
+            actor = try await scenario.exchange([("actor_token", actor), ("actor_token_type", ExchangeScenario.accessTokenType)]).accessToken
+            #expect(try await scenario.introspect(actor).actor?.subjects.count == depth)
+        }
+        let error = await #expect(throws: OAuthError.self) {
+            try await scenario.exchange([("actor_token", actor), ("actor_token_type", ExchangeScenario.accessTokenType)])
+        }
+        #expect(error?.code == .invalidRequest)
+    }
+
     @Test("the act claim renders nested JSON and reads back from a JWT's claims")
     func actorValue() throws {
         let actor = TokenActor(subject: "svc-a", prior: TokenActor(subject: "svc-b"))

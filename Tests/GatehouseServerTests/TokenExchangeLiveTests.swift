@@ -154,12 +154,34 @@ struct TokenExchangeLiveTests {
         }
     }
 
-    @Test("GatehouseResource accepts an exchanged token: store mode, JWKS mode and introspection mode", arguments: Backend.available)
+    /// An API that is not Gatehouse, answering whose notes and who acts, from `GatehouseResource`'s claims.
+    static func runActorAwareAPI(verifier: any AccessTokenVerifier, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = Router(context: RemoteResourceServer.Context.self)
+        router.group("/notes")
+            .add(middleware: BearerTokenMiddleware<RemoteResourceServer.Context>(verifier: verifier, realm: "notes", scope: ["read"]))
+            .get { _, context in
+                "notes of \(context.accessToken?.subject ?? "nobody") by \(context.accessToken?.actor?.subjects.joined(separator: ",") ?? "nobody")"
+            }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(client) }
+    }
+
+    @Test(
+        "GatehouseResource accepts an exchanged token with its act: store mode, JWKS mode and introspection mode", arguments: Backend.available
+    )
     func resourceAccepts(backend: Backend) async throws {
         try await LiveServer.run(backend, configure: { $0.accessTokenFormat = .jwt }) { server in
             let setup = try await Setup.make(server)
-            let response = try await server.token(form: setup.form(), authorization: setup.service.basicAuthorization)
+            let actor = try #require(
+                try await server.token(form: "grant_type=client_credentials", authorization: setup.service.basicAuthorization)
+                    .json["access_token"] as? String
+            )
+            let response = try await server.token(
+                form: setup.form("&actor_token=\(actor)&actor_token_type=\(LiveServer.RegisteredClient.formEncode(Self.accessTokenType))"),
+                authorization: setup.service.basicAuthorization
+            )
             let token = try #require(response.json["access_token"] as? String, "\(response.text)")
+            let expected = "notes of \(setup.user.id) by \(setup.service.id)"
             // Store mode: Gatehouse's own /api/me, which needs `profile`.
             let me = try await server.send(.get, "/api/me", headers: [.authorization: "Bearer \(token)"])
             #expect(me.status == .ok, "\(me.text)")
@@ -167,10 +189,10 @@ struct TokenExchangeLiveTests {
 
             let port = try #require(server.client.port)
             let jwks = JWKSVerifier(jwksURL: "http://127.0.0.1:\(port)/oauth2/jwks", issuer: LiveServer.issuer, audience: LiveServer.issuer)
-            try await RemoteResourceServer.run(verifier: jwks) { api in
+            try await Self.runActorAwareAPI(verifier: jwks) { api in
                 let ok = try await api.execute(uri: "/notes", method: .get, headers: [.authorization: "Bearer \(token)"])
                 #expect(ok.status == .ok)
-                #expect(String(buffer: ok.body) == "notes of \(setup.user.id)")
+                #expect(String(buffer: ok.body) == expected)
             }
 
             let secret = SecretGenerator().make(.clientSecret)
@@ -182,14 +204,17 @@ struct TokenExchangeLiveTests {
             let introspection = IntrospectionVerifier(
                 introspectionURL: "http://127.0.0.1:\(port)/oauth2/introspect", clientID: api.id, clientSecret: secret, cacheLifetime: 0
             )
-            try await RemoteResourceServer.run(verifier: introspection) { resource in
+            try await Self.runActorAwareAPI(verifier: introspection) { resource in
                 let ok = try await resource.execute(uri: "/notes", method: .get, headers: [.authorization: "Bearer \(token)"])
                 #expect(ok.status == .ok)
-                #expect(String(buffer: ok.body) == "notes of \(setup.user.id)")
+                #expect(String(buffer: ok.body) == expected)
                 // Revoking the subject token ends the exchanged one at the resource too.
                 #expect(try await server.revoke("token=\(setup.accessToken)", authorization: setup.webApp.basicAuthorization).status == .ok)
                 let refused = try await resource.execute(uri: "/notes", method: .get, headers: [.authorization: "Bearer \(token)"])
                 expectBearerChallenge(refused, status: .unauthorized, error: "invalid_token", realm: "notes")
+                // And the revoked subject token cannot be exchanged again.
+                let again = try await server.token(form: setup.form(), authorization: setup.service.basicAuthorization)
+                expectOAuthError(again, status: .badRequest, error: .invalidRequest)
             }
         }
     }

@@ -79,7 +79,11 @@ public struct TokenExchangeGrant: GrantHandler {
             guard let acting = try await activeToken(actorToken, type: actorType, at: request.now) else {
                 throw OAuthError.invalidRequest("actor_token invalid or inactive")
             }
-            // RFC 8693 §4.1: the actor token's own `act` names the actors before it.
+            // RFC 8693 §4.1: the actor token's own `act` names the actors before it. A chain is kept
+            // short enough for every verifier to read it whole.
+            if let prior = acting.record.actor, prior.subjects.count >= TokenActor.maximumDepth {
+                throw OAuthError.invalidRequest("actor_token's delegation chain is already \(prior.subjects.count) deep")
+            }
             actor = TokenActor(subject: acting.subject, prior: acting.record.actor)
         }
         // SPEC §11: within the subject token's scope and the client's; by default all of both.
