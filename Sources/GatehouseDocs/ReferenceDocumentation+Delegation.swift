@@ -7,7 +7,7 @@ extension ReferenceDocumentation {
     /// rejects it, with a bearer token of scope `gatehouse:admin`.
     static func delegationPaths() -> String {
         let loginRequest = """
-            {type: object, required: [challenge, client_id, client_name, requested_scope, skip, subject], properties: {challenge: {type: string}, client_id: {type: string}, client_name: {type: string}, requested_scope: {type: array, items: {type: string}}, skip: {type: boolean, description: The browser has a remembered session; accept with its subject.}, subject: {type: [string, 'null']}}}
+            {type: object, required: [challenge, client_id, client_name, requested_scope, skip, subject], properties: {challenge: {type: string}, client_id: {type: string}, client_name: {type: string}, requested_scope: {type: array, items: {type: string}}, skip: {type: boolean, description: The browser has a remembered session; accept with its subject.}, subject: {type: [string, 'null']}, login_hint: {type: string, description: The login_hint of an OpenID Connect request.}}}
             """
         let consentRequest = """
             {type: object, required: [challenge, client_id, client_name, subject, requested_scope, previously_granted_scope], properties: {challenge: {type: string}, client_id: {type: string}, client_name: {type: string}, subject: {type: string}, requested_scope: {type: array, items: {type: string}}, previously_granted_scope: {type: array, items: {type: string}}}}

@@ -11,6 +11,7 @@ enum PageText {
             "csrf_title": "This form has expired", "csrf_lead": "Go back to the application and start again.",
             "scope_profile": "See your username and profile", "scope_read": "Read your data", "scope_write": "Change your data",
             "scope_email": "See your email address", "scope_offline_access": "Keep access while you are away",
+            "scope_openid": "Confirm who you are",
         ],
         "de": [
             "sign_in_title": "Anmelden", "sign_in_lead": "Melden Sie sich an, um fortzufahren zu", "username": "Benutzername",
@@ -22,6 +23,7 @@ enum PageText {
             "csrf_title": "Dieses Formular ist abgelaufen", "csrf_lead": "Kehren Sie zur Anwendung zurück und beginnen Sie erneut.",
             "scope_profile": "Ihren Benutzernamen und Ihr Profil sehen", "scope_read": "Ihre Daten lesen", "scope_write": "Ihre Daten ändern",
             "scope_email": "Ihre E-Mail-Adresse sehen", "scope_offline_access": "Zugriff behalten, während Sie abwesend sind",
+            "scope_openid": "Bestätigen, wer Sie sind",
         ],
         "fr": [
             "sign_in_title": "Connexion", "sign_in_lead": "Connectez-vous pour continuer vers", "username": "Nom d'utilisateur",
@@ -34,6 +36,7 @@ enum PageText {
             "scope_profile": "Voir votre nom d'utilisateur et votre profil", "scope_read": "Lire vos données",
             "scope_write": "Modifier vos données", "scope_email": "Voir votre adresse e-mail",
             "scope_offline_access": "Conserver l'accès en votre absence",
+            "scope_openid": "Confirmer votre identité",
         ],
         "es": [
             "sign_in_title": "Iniciar sesión", "sign_in_lead": "Inicie sesión para continuar en", "username": "Usuario",
@@ -45,6 +48,7 @@ enum PageText {
             "csrf_title": "Este formulario ha caducado", "csrf_lead": "Vuelva a la aplicación y empiece de nuevo.",
             "scope_profile": "Ver su nombre de usuario y su perfil", "scope_read": "Leer sus datos", "scope_write": "Modificar sus datos",
             "scope_email": "Ver su dirección de correo", "scope_offline_access": "Mantener el acceso mientras no está",
+            "scope_openid": "Confirmar su identidad",
         ],
         "ja": [
             "sign_in_title": "サインイン", "sign_in_lead": "続行するにはサインインしてください:", "username": "ユーザー名",
@@ -56,6 +60,7 @@ enum PageText {
             "csrf_title": "このフォームは期限切れです", "csrf_lead": "アプリケーションに戻ってやり直してください。",
             "scope_profile": "ユーザー名とプロフィールの表示", "scope_read": "データの読み取り", "scope_write": "データの変更",
             "scope_email": "メールアドレスの表示", "scope_offline_access": "不在時もアクセスを維持",
+            "scope_openid": "本人であることの確認",
         ],
     ]
 
