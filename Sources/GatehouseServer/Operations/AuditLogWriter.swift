@@ -1,6 +1,7 @@
 public import Foundation
 public import GatehouseCore
 public import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -15,15 +16,18 @@ public import ServiceLifecycle
 /// (``SecurityEvent``), and every value is JSON-escaped, so no request value can forge a line.
 public final class AuditLogWriter: SecurityEventSink, Service {
     private let output: FileHandle
-    private let stream: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
+    /// Lines not yet written. ``record(_:)`` appends under a lock and wakes the writer only when
+    /// the queue was empty, so under load many lines go out in one `write`, not one each.
+    private let pending = Mutex<[String]>([])
+    private let wakeUps: AsyncStream<Void>
+    private let wakeUp: AsyncStream<Void>.Continuation
 
     /// Lines queued beyond this while the output is stuck are dropped, so memory stays bounded.
     static let queueLimit = 65_536
 
     public init(output: FileHandle) {
         self.output = output
-        (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(Self.queueLimit))
+        (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// The writer for an `audit_log` setting: `off` (none), `stderr`, `stdout` or a file path,
@@ -42,7 +46,13 @@ public final class AuditLogWriter: SecurityEventSink, Service {
     }
 
     public func record(_ event: SecurityEvent) {
-        continuation.yield(Self.line(for: event))
+        let line = Self.line(for: event)
+        let wasEmpty = pending.withLock { queue in
+            guard queue.count < Self.queueLimit else { return false }
+            queue.append(line)
+            return queue.count == 1
+        }
+        if wasEmpty { wakeUp.yield() }
     }
 
     /// Writes the event at once, for commands that end right after (`gatehouse clients create`).
@@ -51,23 +61,36 @@ public final class AuditLogWriter: SecurityEventSink, Service {
     }
 
     public func run() async throws {
-        let lines = stream
-        let continuation = continuation
+        let wakeUps = wakeUps
+        let wakeUp = wakeUp
         await withGracefulShutdownHandler {
-            for await line in lines {
-                output.write(Data((line + "\n").utf8))
+            for await _ in wakeUps {
+                writePending()
             }
+            writePending()
         } onGracefulShutdown: {
-            // Ends the stream once the queued lines are written; the services that record events
+            // Ends the loop once the queued lines are written; the services that record events
             // shut down before this one.
-            continuation.finish()
+            wakeUp.finish()
         }
+    }
+
+    /// Writes every queued line in one `write`.
+    private func writePending() {
+        let lines = pending.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        guard !lines.isEmpty else { return }
+        var text = lines.joined(separator: "\n")
+        text.append("\n")
+        output.write(Data(text.utf8))
     }
 
     /// One audit line, without its newline.
     public static func line(for event: SecurityEvent) -> String {
         var json = JSONWriter()
-        json.add("time", event.time.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        json.add("time", RFC3339Time.string(event.time))
         json.add("event", event.kind.rawValue)
         json.add("outcome", event.outcome.rawValue)
         if let clientID = event.clientID { json.add("client_id", clientID) }

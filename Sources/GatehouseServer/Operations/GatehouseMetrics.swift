@@ -1,5 +1,6 @@
 import Foundation
 public import Prometheus
+import Synchronization
 
 /// The metric families of SPEC §9, on a Prometheus registry the server is given (the CLI's, or
 /// a test's own), and the `/metrics` exposition (text format 0.0.4).
@@ -15,20 +16,46 @@ public final class GatehouseMetrics: Sendable {
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
     ]
 
+    /// The series already made, by family and label values: the registry builds the full name and
+    /// looks the series up under its lock on every `make…`, which showed on the token path. Label
+    /// values come from small fixed sets, so these stay small.
+    private let counters = Mutex<[SeriesKey: Counter]>([:])
+    private let histograms = Mutex<[SeriesKey: DurationHistogram]>([:])
+
+    private struct SeriesKey: Hashable {
+        let family: String
+        let values: [String]
+    }
+
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
     }
 
+    private func counter(_ family: String, _ descriptor: @autoclosure () -> MetricNameDescriptor, labels: [(String, String)]) -> Counter {
+        let key = SeriesKey(family: family, values: labels.map(\.1))
+        if let counter = counters.withLock({ $0[key] }) { return counter }
+        let counter = registry.makeCounter(descriptor: descriptor(), labels: labels)
+        counters.withLock { $0[key] = counter }
+        return counter
+    }
+
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.requests, labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(descriptor: Self.requestDuration, labels: [("route", route)], buckets: Self.durationBuckets)
-            .record(duration)
+        counter("requests", Self.requests, labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        let key = SeriesKey(family: "request_duration", values: [route])
+        let histogram =
+            histograms.withLock({ $0[key] })
+            ?? {
+                let made = registry.makeDurationHistogram(
+                    descriptor: Self.requestDuration, labels: [("route", route)], buckets: Self.durationBuckets
+                )
+                histograms.withLock { $0[key] = made }
+                return made
+            }()
+        histogram.record(duration)
     }
 
     func countTokenIssued(grantType: String, format: String) {
-        registry.makeCounter(descriptor: Self.tokensIssued, labels: [("grant_type", grantType), ("format", format)]).increment()
+        counter("tokens_issued", Self.tokensIssued, labels: [("grant_type", grantType), ("format", format)]).increment()
     }
 
     func countTokensRevoked(reason: String, count: Int) {
