@@ -7,6 +7,7 @@ import GatehouseTestSupport
 import HTTPTypes
 import HummingbirdBcrypt
 import HummingbirdTesting
+import JWTKit
 import NIOCore
 import Testing
 
@@ -120,6 +121,37 @@ struct OpenIDConnectLiveTests {
                 try await server.obtainCode(for: client, user: user, query: AuthorizationQuery(clientID: client.id, scope: "read")), client: client
             )
             #expect(plain.status == .ok && plain.json["id_token"] == nil)
+        }
+    }
+
+    @Test(
+        "jwt-kit, knowing only the issuer, verifies the id_token through discovery and the JWKS", .spec("oidc.third-party"),
+        arguments: Backend.available
+    )
+    func jwtKitVerifies(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let (client, user) = try await Self.fixture(server)
+            let nonce = "jwt-kit-\(UUID().uuidString)"
+            let query = AuthorizationQuery(clientID: client.id, scope: "openid", extra: [("nonce", nonce)])
+            let tokens = try await server.redeem(try await server.obtainCode(for: client, user: user, query: query), client: client)
+            let idToken = try #require(tokens.json["id_token"] as? String)
+
+            let discovery = try await server.send(.get, "/.well-known/openid-configuration").json
+            let issuer = try #require(discovery["issuer"] as? String)
+            let jwksURI = try #require(discovery["jwks_uri"] as? String)
+            let jwks = try await server.send(.get, String(jwksURI.dropFirst(issuer.count))).text
+            let keys = try await JWTKeyCollection().add(jwksJSON: jwks)
+            let payload = try await keys.verify(idToken, as: RelyingPartyIDToken.self)
+            #expect(payload.iss.value == issuer)
+            try payload.aud.verifyIntendedAudience(includes: client.id)
+            #expect(payload.sub.value == user.id)
+            #expect(payload.nonce == nonce)
+
+            // A token signed by another key is refused by the same keys.
+            let stranger = JWTKeyCollection()
+            await stranger.add(ecdsa: ES256PrivateKey(), kid: "stranger")
+            let forged = try await stranger.sign(payload, kid: "stranger")
+            await #expect(throws: (any Error).self) { try await keys.verify(forged, as: RelyingPartyIDToken.self) }
         }
     }
 
@@ -243,6 +275,21 @@ struct OpenIDConnectLiveTests {
             #expect(forged.headers[.location] == nil)
             expectOAuthError(try await server.send(.post, "/oauth2/logout"), status: .methodNotAllowed, error: .invalidRequest)
         }
+    }
+}
+
+/// The claims a relying party reads from an `id_token`, as jwt-kit decodes them; `verify` checks
+/// `exp` (OpenID Connect Core §3.1.3.7).
+struct RelyingPartyIDToken: JWTPayload {
+    var iss: IssuerClaim
+    var sub: SubjectClaim
+    var aud: AudienceClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var nonce: String?
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        try exp.verifyNotExpired()
     }
 }
 
