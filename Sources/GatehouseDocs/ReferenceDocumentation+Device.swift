@@ -51,6 +51,9 @@ extension ReferenceDocumentation {
         let pageResponses = """
                   responses:
                     '200': {description: 'HTML: the code form, the login or consent form, or the page that sends the user back to the device.'}
+                    '302': {description: 'After a GET, to login_url or consent_url with a challenge when they are set (SPEC §10); 303 after a POST.'}
+                    '303': {description: 'After a POST, to login_url or consent_url with a challenge when they are set (SPEC §10).'}
+                    '400': {description: 'HTML: a login_verifier or consent_verifier that is unknown, used, expired or of another browser.'}
                     '403': {description: 'HTML: a form posted without its csrf_token.'}
                     '429':
                       description: 'HTML: too many wrong user codes (sign_in_failure_limit per address within rate_limit_window), or too many failed sign-ins.'
