@@ -222,6 +222,33 @@ struct DeviceFlowLiveTests {
         }
     }
 
+    @Test("of concurrent polls after the user allowed exactly one gets the tokens", .spec("device.single-use"), arguments: Backend.available)
+    func concurrentRedemption(backend: Backend) async throws {
+        try await LiveServer.run(backend) { server in
+            let device = try await server.register(grantTypes: [.deviceCode], isPublic: true)
+            let user = try await server.createUser()
+            let started = try await server.deviceAuthorization(client: device).json
+            let userCode = try #require(started["user_code"] as? String)
+            let deviceCode = try #require(started["device_code"] as? String)
+            var browser = DeviceBrowser(server: server)
+            let login = try await browser.get("/device?user_code=\(userCode)")
+            let consent = try await browser.post(page: login, fields: ["user_code": userCode, "username": user.username, "password": "correct horse"])
+            _ = try await browser.post(page: consent, fields: ["user_code": userCode, "decision": "allow"])
+
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let response = try await server.poll(deviceCode, client: device)
+                        return (response.status, response.json["error"] as? String)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0.0 == .ok }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0.0 != .ok }.allSatisfy { $0.0 == .badRequest && $0.1 == "invalid_grant" }, "\(statuses)")
+        }
+    }
+
     @Test("the RFC 8414 metadata lists the device authorization endpoint and grant", arguments: Backend.available)
     func metadata(backend: Backend) async throws {
         try await LiveServer.run(backend) { server in
