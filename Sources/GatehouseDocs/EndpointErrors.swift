@@ -139,7 +139,7 @@ public struct EndpointErrors: Sendable {
             ),
             .answer(
                 .invalidClientMetadata,
-                "grant_types and response_types disagree; an unsupported grant type, response type or token_endpoint_auth_method; client_credentials for a public client or in open mode; a scope outside registration_scopes or reserved"
+                "grant_types and response_types disagree; an unsupported grant type, response type or token_endpoint_auth_method; client_credentials for a public client or in open mode; token exchange in open mode; a scope outside registration_scopes or reserved"
             ),
             .answer(.invalidToken, "in token mode, no access token with scope gatehouse:register (with WWW-Authenticate: Bearer)"),
             .answer(.notFound, "registration is off"),

@@ -43,6 +43,12 @@ struct ClientRegistrationPolicyTests {
         Row(
             rule: "client_credentials is refused in open mode", registrar: .registration(.open),
             metadata: ClientMetadata(grantTypes: ["client_credentials"]), error: .invalidClientMetadata),
+        Row(
+            rule: "token exchange is refused in open mode", registrar: .registration(.open),
+            metadata: ClientMetadata(grantTypes: ["token_exchange"]), error: .invalidClientMetadata),
+        Row(
+            rule: "token exchange in token mode", registrar: .registration(.token),
+            metadata: ClientMetadata(grantTypes: ["urn:ietf:params:oauth:grant-type:token-exchange"]), error: nil),
         Row(rule: "redirect_uris required for authorization_code", metadata: ClientMetadata(), error: .invalidRedirectURI),
         Row(
             rule: "the command line may leave redirect URIs for later", registrar: .commandLine(admin: false), metadata: ClientMetadata(),

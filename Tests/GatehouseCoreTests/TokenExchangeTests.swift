@@ -219,6 +219,16 @@ struct TokenExchangeTests {
         #expect(error?.status == .badRequest)
     }
 
+    @Test("a public client registered for token exchange is refused as unauthorized_client: it cannot authenticate")
+    func publicClient() async throws {
+        let scenario = try await ExchangeScenario.make()
+        let app = try await scenario.bed.registerClient(.public, grantTypes: [.tokenExchange], scopes: ["read"])
+        var call = scenario.call(subject: scenario.userTokens.accessToken)
+        call = EndpointCall(body: call.body + "&client_id=\(app.id)", authorization: nil)
+        let error = await #expect(throws: OAuthError.self) { try await scenario.send(call) }
+        #expect(error?.code == .unauthorizedClient)
+    }
+
     @Test("by default the new token has the subject token's scope within the client's, its subject, and no refresh token")
     func defaults() async throws {
         let scenario = try await ExchangeScenario.make()

@@ -51,6 +51,11 @@ public struct TokenExchangeGrant: GrantHandler {
     public func handle(_ request: GrantRequest) async throws -> TokenResponse {
         let parameters = request.parameters
         let client = request.client
+        // RFC 8693 §2.1 leaves unauthenticated clients to the deployment. Gatehouse refuses them: an
+        // exchange re-targets the token it is given, which only a client that proves who it is may do.
+        guard !client.isPublic else {
+            throw OAuthError.unauthorizedClient("public client asked for token exchange")
+        }
         // RFC 8693 §2.1: subject_token and subject_token_type are REQUIRED.
         let subjectToken = try parameters.required("subject_token")
         let subjectType = try tokenType(try parameters.required("subject_token_type"), of: "subject_token_type")

@@ -168,6 +168,11 @@ public struct ClientRegistrationPolicy: Sendable {
         if isOpenRegistration && grants.contains(.clientCredentials) {
             throw Self.invalid("client_credentials cannot be registered in open registration")
         }
+        // SPEC §11: a token-exchange client turns any token it is handed into one for another
+        // audience; that is for clients an operator vouches for, not for anyone.
+        if isOpenRegistration && grants.contains(.tokenExchange) {
+            throw Self.invalid("token exchange cannot be registered in open registration")
+        }
         return grants
     }
 
