@@ -1,4 +1,4 @@
-public import HTTPTypes
+import HTTPTypes
 
 // SPEC §4, §11: the OpenID Connect endpoints.
 extension EndpointPath {

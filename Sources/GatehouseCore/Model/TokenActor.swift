@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Who acts for the subject of an exchanged token: the `act` claim of RFC 8693 §4.1.
 ///

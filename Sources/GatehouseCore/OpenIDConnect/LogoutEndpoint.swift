@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2, §3): ends the browser's
 /// session and says where the browser goes next. Independent of HTTP and of pages.
