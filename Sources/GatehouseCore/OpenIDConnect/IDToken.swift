@@ -45,10 +45,6 @@ public enum IDToken {
 
     /// `header.payload.signature` with header `{"alg":"ES256","kid":…,"typ":"JWT"}`.
     public static func sign(_ claims: Claims, with key: SigningKey) throws -> String {
-        var header = JSONWriter()
-        header.add("alg", "ES256")
-        header.add("kid", key.kid)
-        header.add("typ", "JWT")
         var payload = JSONWriter()
         payload.add("iss", claims.issuer)
         payload.add("sub", claims.subject)
@@ -59,9 +55,7 @@ public enum IDToken {
         if let nonce = claims.nonce { payload.add("nonce", nonce) }
         if let hash = claims.accessTokenHash { payload.add("at_hash", hash) }
         if let sid = claims.sessionID { payload.add("sid", sid) }
-        let signingInput = Base64URL.encode(Array(header.finish().utf8)) + "." + Base64URL.encode(Array(payload.finish().utf8))
-        let signature = try key.privateKey.signature(for: Data(signingInput.utf8))
-        return signingInput + "." + Base64URL.encode(Array(signature.rawRepresentation))
+        return try key.compactJWS(type: "JWT", payload: payload.finish())
     }
 
     /// Why an `id_token` was not accepted; for logs only.

@@ -50,10 +50,6 @@ public enum JWTAccessToken {
 
     /// Signs `claims` with `key`: `header.payload.signature`, header `{"alg":"ES256","kid":…,"typ":"at+jwt"}`.
     public static func sign(_ claims: Claims, with key: SigningKey) throws -> String {
-        var header = JSONWriter()
-        header.add("alg", "ES256")
-        header.add("kid", key.kid)
-        header.add("typ", "at+jwt")
         var payload = JSONWriter()
         payload.add("iss", claims.issuer)
         payload.add("sub", claims.subject)
@@ -69,9 +65,7 @@ public enum JWTAccessToken {
         payload.add("client_id", claims.clientID)
         payload.add("scope", claims.scope.description)
         if let actor = claims.actor { payload.add("act", json: actor.json) }
-        let signingInput = Base64URL.encode(Array(header.finish().utf8)) + "." + Base64URL.encode(Array(payload.finish().utf8))
-        let signature = try key.privateKey.signature(for: Data(signingInput.utf8))
-        return signingInput + "." + Base64URL.encode(Array(signature.rawRepresentation))
+        return try key.compactJWS(type: "at+jwt", payload: payload.finish())
     }
 
     /// Why a token was not accepted; for logs, never for clients.

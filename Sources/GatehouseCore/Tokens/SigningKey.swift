@@ -49,3 +49,17 @@ public enum JWK {
         return try? P256.Signing.PublicKey(x963Representation: [0x04] + xBytes + yBytes)
     }
 }
+
+extension SigningKey {
+    /// `header.payload.signature` (RFC 7515 §7.1), header `{"alg":"ES256","kid":…,"typ":type}`: the
+    /// one signing step of JWT access tokens and ID tokens.
+    func compactJWS(type: String, payload: String) throws -> String {
+        var header = JSONWriter()
+        header.add("alg", "ES256")
+        header.add("kid", kid)
+        header.add("typ", type)
+        let signingInput = Base64URL.encode(Array(header.finish().utf8)) + "." + Base64URL.encode(Array(payload.utf8))
+        let signature = try privateKey.signature(for: Data(signingInput.utf8))
+        return signingInput + "." + Base64URL.encode(Array(signature.rawRepresentation))
+    }
+}
