@@ -46,34 +46,14 @@ struct AuthorizeController: Sendable {
         let text = PageText.texts(for: language)
         switch kind {
         case .loginPage(let form):
-            var headers = HTTPFields()
-            var status = HTTPResponse.Status.ok
-            var message: String?
-            switch form.message {
-            case .none:
-                break
-            case .wrongCredentials:
-                message = text["wrong_credentials"]
-            case .throttled(let retryAfter):
-                message = text["throttled"]
-                status = ErrorCatalog.status(of: .temporarilyUnavailable, exception: .rateLimited)
-                headers[.retryAfter] = String(retryAfter)
-            }
-            let html = pages.loginPage(
-                language: language, clientName: form.clientName, csrfToken: form.csrfToken, username: form.username, message: message
-            )
-            return HTMLPages.response(html, status: status, language: language, extraHeaders: headers)
+            return pages.loginResponse(form, language: language)
         case .consentPage(let form):
             let html = pages.consentPage(
                 language: language, clientName: form.clientName, username: form.username, scopes: form.scope, csrfToken: form.csrfToken
             )
             return HTMLPages.response(html, language: language)
         case .redirect(let location):
-            // 302 after a GET; 303 after a form POST, so the browser follows with a GET (RFC 9700 §4.12).
-            var headers = HTTPFields()
-            headers[.location] = location
-            HTMLPages.addSecurityHeaders(to: &headers)
-            return Response(status: afterPost ? .seeOther : .found, headers: headers)
+            return HTMLPages.redirect(to: location, afterPost: afterPost)
         case .errorPage(let error):
             // JSON for API callers that ask for it.
             if request.headers[.accept]?.contains("application/json") == true {

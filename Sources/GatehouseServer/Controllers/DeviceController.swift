@@ -70,27 +70,16 @@ struct DeviceController: Sendable {
             let html = pages.codePage(language: language, csrfToken: form.csrfToken, userCode: form.userCode, message: message)
             return HTMLPages.response(html, status: status, language: language, extraHeaders: headers)
         case .loginPage(let form, let userCode):
-            var headers = HTTPFields()
-            var status = HTTPResponse.Status.ok
-            var message: String?
             switch form.message {
             case .none:
                 break
             case .wrongCredentials:
                 // SPEC §9: the username of a failed sign-in is never logged.
                 logger.info("sign-in failed")
-                message = text["wrong_credentials"]
-            case .throttled(let retryAfter):
+            case .throttled:
                 logger.info("sign-in refused by a rate limit")
-                message = text["throttled"]
-                status = ErrorCatalog.status(of: .temporarilyUnavailable, exception: .rateLimited)
-                headers[.retryAfter] = String(retryAfter)
             }
-            let html = pages.pages.loginPage(
-                language: language, clientName: form.clientName, csrfToken: form.csrfToken, username: form.username, message: message,
-                userCode: userCode
-            )
-            return HTMLPages.response(html, status: status, language: language, extraHeaders: headers)
+            return pages.pages.loginResponse(form, language: language, userCode: userCode)
         case .consentPage(let form, let userCode):
             let html = pages.pages.consentPage(
                 language: language, clientName: form.clientName, username: form.username, scopes: form.scope, csrfToken: form.csrfToken,
@@ -98,11 +87,7 @@ struct DeviceController: Sendable {
             )
             return HTMLPages.response(html, language: language)
         case .redirect(let location):
-            // 302 after a GET; 303 after a form POST, so the browser follows with a GET.
-            var headers = HTTPFields()
-            headers[.location] = location
-            HTMLPages.addSecurityHeaders(to: &headers)
-            return Response(status: afterPost ? .seeOther : .found, headers: headers)
+            return HTMLPages.redirect(to: location, afterPost: afterPost)
         case .done(let approved):
             return HTMLPages.response(pages.donePage(language: language, approved: approved), language: language)
         case .errorPage(let error, let forged):

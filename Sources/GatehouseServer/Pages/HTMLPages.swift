@@ -41,6 +41,39 @@ struct HTMLPages: Sendable {
         return page(language: language, title: text["sign_in_title"] ?? "", content: login.render(values))
     }
 
+    /// The sign-in form of an interaction step with its message; past a sign-in limit 429 with
+    /// `Retry-After` (SPEC §9).
+    /// - Parameter userCode: on `/device`, the user code the form carries on.
+    func loginResponse(_ form: AuthorizationStep.LoginForm, language: String, userCode: String? = nil) -> Response {
+        let text = PageText.texts(for: language)
+        var headers = HTTPFields()
+        var status = HTTPResponse.Status.ok
+        var message: String?
+        switch form.message {
+        case .none:
+            break
+        case .wrongCredentials:
+            message = text["wrong_credentials"]
+        case .throttled(let retryAfter):
+            message = text["throttled"]
+            status = ErrorCatalog.status(of: .temporarilyUnavailable, exception: .rateLimited)
+            headers[.retryAfter] = String(retryAfter)
+        }
+        let html = loginPage(
+            language: language, clientName: form.clientName, csrfToken: form.csrfToken, username: form.username, message: message,
+            userCode: userCode
+        )
+        return Self.response(html, status: status, language: language, extraHeaders: headers)
+    }
+
+    /// 302 after a GET; 303 after a form POST, so the browser follows with a GET (RFC 9700 §4.12).
+    static func redirect(to location: String, afterPost: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        addSecurityHeaders(to: &headers)
+        return Response(status: afterPost ? .seeOther : .found, headers: headers)
+    }
+
     /// - Parameter userCode: on `/device`, the user code, shown to compare with the device's and
     ///   carried on by the form.
     func consentPage(language: String, clientName: String, username: String, scopes: ScopeSet, csrfToken: String, userCode: String? = nil) -> String {
