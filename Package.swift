@@ -70,10 +70,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The system's SQLite library (libsqlite3-dev), which GatehouseStore calls directly.
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         .target(
             name: "GatehouseStore",
             dependencies: [
                 "GatehouseCore",
+                "CSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -5,7 +5,6 @@ import Metrics
 import NIOSSL
 import PostgresKit
 public import SQLKit
-import SQLiteKit
 
 /// An open connection to the store's database, SQLite or PostgreSQL, behind one SQLKit interface.
 ///
@@ -168,8 +167,8 @@ public final class Database: Sendable {
 
     /// Whether `error` is the database refusing a duplicate value of a unique column.
     static func isUniqueViolation(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteError {
-            return [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
+        if let error = error as? SQLiteFailure {
+            return error.isUniqueViolation
         }
         if let error = error as? PSQLError {
             return error.serverInfo?[.sqlState] == PostgresError.Code.uniqueViolation.raw
@@ -179,8 +178,8 @@ public final class Database: Sendable {
 
     /// Whether `error` is the database refusing a row that refers to a missing one.
     static func isForeignKeyViolation(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteError {
-            return error.reason == .constraintForeignKeyFailed
+        if let error = error as? SQLiteFailure {
+            return error.isForeignKeyViolation
         }
         if let error = error as? PSQLError {
             return error.serverInfo?[.sqlState] == PostgresError.Code.foreignKeyViolation.raw
