@@ -26,9 +26,10 @@ extension SQLStore: RefreshRotationStore {
                 let row = try await sql.raw(
                     """
                     UPDATE refresh_tokens SET rotated_at = rotated_at WHERE token_hash = \(bind: hash)
-                    RETURNING client_id, rotated_at, revoked_at
+                    RETURNING grant_id, client_id, rotated_at, revoked_at
                     """
                 ).first(),
+                let grantID = try row.decode(column: "grant_id", as: String?.self),
                 try row.decode(column: "client_id", as: String.self) == clientID,
                 try row.decode(column: "revoked_at", as: Int?.self) == nil,
                 let rotatedAt = try row.decode(column: "rotated_at", as: Int?.self),
@@ -39,7 +40,7 @@ extension SQLStore: RefreshRotationStore {
             let childUsed = try await sql.raw(
                 """
                 SELECT token_hash FROM refresh_tokens
-                WHERE parent_token_hash = \(bind: hash) AND rotated_at IS NOT NULL LIMIT 1
+                WHERE grant_id = \(bind: grantID) AND parent_token_hash = \(bind: hash) AND rotated_at IS NOT NULL LIMIT 1
                 """
             ).first()
             guard childUsed == nil else { return .reuse }
@@ -47,7 +48,7 @@ extension SQLStore: RefreshRotationStore {
                 try await sql.raw(
                     """
                     UPDATE \(ident: table) SET revoked_at = \(bind: now)
-                    WHERE parent_token_hash = \(bind: hash) AND revoked_at IS NULL
+                    WHERE grant_id = \(bind: grantID) AND parent_token_hash = \(bind: hash) AND revoked_at IS NULL
                     """
                 ).run()
             }

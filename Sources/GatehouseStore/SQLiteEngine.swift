@@ -24,8 +24,6 @@ final class SQLiteEngine: Sendable {
     private let nextReader = Atomic<Int>(0)
 
     private static let readerCount = 2
-    /// The writer's page cache, in `PRAGMA cache_size` terms (negative: KiB).
-    private static let writerCacheKiB = -2048
     /// Units waiting for the writer beyond this many are refused at once (SPEC §9: bounded).
     static let maximumWaitingUnits = 1024
     /// The most units one transaction carries: enough to share a commit widely, few enough
@@ -67,7 +65,10 @@ final class SQLiteEngine: Sendable {
             // busy_timeout makes a statement wait for another connection's lock by sleeping, not
             // spinning. WAL lets readers run beside the writer; synchronous=NORMAL in WAL mode
             // still survives a crash of the process (committed pages are in the OS's hands), only
-            // not a power cut between a commit and the next checkpoint.
+            // not a power cut between a commit and the next checkpoint. The writer's cache is as
+            // large as the readers': the walk SQLite makes over it at every commit
+            // (pcache1TruncateUnsafe) is shared by all the units of a batch, and a small cache
+            // made every index lookup a read() from the file.
             let pragmas = [
                 "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
                 "PRAGMA cache_size = -16384",
@@ -78,10 +79,6 @@ final class SQLiteEngine: Sendable {
                     try connection.execute(pragma, []) { _ in }
                 }
             }
-            // SQLite walks the writer's whole page-cache hash table at the end of every write
-            // transaction (pcache1TruncateUnsafe): with 16 MiB that was 4 % of a token request.
-            // The writer touches few pages per unit; the readers keep the large cache.
-            try opened[0].execute("PRAGMA cache_size = \(Self.writerCacheKiB)", []) { _ in }
             return SQLiteEngine(writer: opened[0], readers: Array(opened.dropFirst()), busyTimeout: busyTimeout, logger: logger)
         } catch {
             for connection in opened {

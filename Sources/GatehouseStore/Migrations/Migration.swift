@@ -14,7 +14,7 @@ extension Migration {
     /// Every migration, in order. Append new ones; never edit one that has shipped.
     static let all: [Migration] = [
         .initialSchema, .browserSessions, .signingKeys, .rateLimits, .tokenParents, .clientMetadata, .resourceIndicators,
-        .delegatedSubjects, .userProfiles, .openIDConnect, .deviceCodes, .tokenExchange,
+        .delegatedSubjects, .userProfiles, .openIDConnect, .deviceCodes, .tokenExchange, .parentIndexesDropped,
     ]
 
     /// Clients, users, grants, authorization codes, access and refresh tokens. Secrets, codes and
