@@ -10,10 +10,7 @@ extension Request {
     /// application/x-www-form-urlencoded format". Anything else, an over-long body, a repeated
     /// parameter or broken encoding is `invalid_request`, never a 500.
     func formParameters(maxBytes: Int) async throws -> RequestParameters {
-        guard let contentType = headers[.contentType],
-            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-                == "application/x-www-form-urlencoded"
-        else {
+        guard let contentType = headers[.contentType], Self.isFormEncoded(contentType) else {
             throw OAuthError.invalidRequest("content type \(headers[.contentType] ?? "none")", message: .unsupportedContentType)
         }
         if let length = headers[.contentLength].flatMap(Int.init), length > maxBytes {
@@ -27,5 +24,19 @@ extension Request {
             throw OAuthError.bodyTooLarge(limit: maxBytes)
         }
         return try RequestParameters(formEncoded: Array(buffer.readableBytesView))
+    }
+
+    /// Whether the media type, parameters aside, is `application/x-www-form-urlencoded`, in any
+    /// case and with optional white space (RFC 9110 §8.3.1); checked on every token request, so
+    /// without Foundation's string bridging.
+    static func isFormEncoded(_ contentType: String) -> Bool {
+        let mediaType = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }
+        let isBlank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let trimmed = mediaType.drop(while: isBlank).reversed().drop(while: isBlank).reversed()
+        let expected = "application/x-www-form-urlencoded".utf8
+        return trimmed.count == expected.count
+            && zip(trimmed, expected).allSatisfy { sent, wanted in
+                (sent >= UInt8(ascii: "A") && sent <= UInt8(ascii: "Z") ? sent | 0x20 : sent) == wanted
+            }
     }
 }
