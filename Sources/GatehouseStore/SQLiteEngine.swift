@@ -30,11 +30,13 @@ final class SQLiteEngine: Sendable {
     /// that the first of them is not kept long.
     private static let maximumBatch = 64
 
-    private init(writer: SQLiteHandle, readers: [SQLiteHandle], busyTimeout: Duration, logger: Logger) {
+    private init(
+        writer: SQLiteHandle, checkpointer: SQLiteHandle, readers: [SQLiteHandle], busyTimeout: Duration, logger: Logger
+    ) {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         let writer = SQLiteWriter(
             handle: writer, sql: SQLiteHandleDatabase(handle: writer, logger: logger, eventLoop: eventLoop),
-            busyTimeout: busyTimeout
+            checkpointer: SQLiteCheckpointer(connection: checkpointer), busyTimeout: busyTimeout
         )
         self.writer = writer
         self.batcher = UnitBatcher(
@@ -59,7 +61,8 @@ final class SQLiteEngine: Sendable {
         try createPrivateFile(atPath: path)
         var opened: [SQLiteHandle] = []
         do {
-            for _ in 0...readerCount {
+            // The writer, the checkpointer, then the readers.
+            for _ in 0..<(2 + readerCount) {
                 opened.append(try SQLiteHandle.open(path: path))
             }
             // busy_timeout makes a statement wait for another connection's lock by sleeping, not
@@ -79,7 +82,10 @@ final class SQLiteEngine: Sendable {
                     try connection.execute(pragma, []) { _ in }
                 }
             }
-            return SQLiteEngine(writer: opened[0], readers: Array(opened.dropFirst()), busyTimeout: busyTimeout, logger: logger)
+            return SQLiteEngine(
+                writer: opened[0], checkpointer: opened[1], readers: Array(opened.dropFirst(2)), busyTimeout: busyTimeout,
+                logger: logger
+            )
         } catch {
             for connection in opened {
                 connection.close()

@@ -47,6 +47,21 @@ final class SQLiteHandle: @unchecked Sendable {
         lock.withLock { _ in connection.close() }
     }
 
+    /// Replaces SQLite's automatic checkpoint with `hook`, called after each commit with the
+    /// number of pages in the write-ahead log (`sqlite3_wal_hook`).
+    func setWALHook(
+        context: UnsafeMutableRawPointer,
+        _ hook: @escaping @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32) -> Int32
+    ) {
+        lock.withLock { _ in _ = sqlite3_wal_hook(connection.pointer, hook, context) }
+    }
+
+    /// Copies what it can of the write-ahead log into the database file without waiting for, or
+    /// holding up, any other connection (`SQLITE_CHECKPOINT_PASSIVE`).
+    func checkpoint() {
+        lock.withLock { _ in _ = sqlite3_wal_checkpoint_v2(connection.pointer, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) }
+    }
+
     /// The connection's state; only ever touched under the handle's lock.
     private final class Connection {
         private(set) var pointer: OpaquePointer?

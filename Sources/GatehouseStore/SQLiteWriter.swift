@@ -7,6 +7,7 @@ import Synchronization
 final class SQLiteWriter: Sendable {
     let thread = DatabaseThread(name: "gatehouse-sqlite-writer")
     private let handle: SQLiteHandle
+    private let checkpointer: SQLiteCheckpointer
     private let sql: any SQLDatabase
     private let queue: WriterQueue
     private let busyTimeout: Duration
@@ -14,8 +15,10 @@ final class SQLiteWriter: Sendable {
     /// turn, so that waiting in both places together stays within the configured time.
     private let currentBusyTimeout: Mutex<Duration>
 
-    init(handle: SQLiteHandle, sql: any SQLDatabase, busyTimeout: Duration) {
+    init(handle: SQLiteHandle, sql: any SQLDatabase, checkpointer: SQLiteCheckpointer, busyTimeout: Duration) {
         self.handle = handle
+        self.checkpointer = checkpointer
+        checkpointer.install(on: handle)
         self.sql = sql
         self.busyTimeout = busyTimeout
         self.currentBusyTimeout = Mutex(busyTimeout)
@@ -26,6 +29,7 @@ final class SQLiteWriter: Sendable {
 
     func close() {
         handle.close()
+        checkpointer.stop()
         thread.shutdown()
     }
 
