@@ -10,21 +10,24 @@ import Foundation
 /// only ask for a checkpoint (`sqlite3_wal_hook`). Should the log still grow past
 /// ``inlineFrames`` (the background pass cannot keep up), the writer checkpoints itself, so the
 /// log stays bounded. Durability is unchanged: commits are in the log, and a checkpoint syncs
-/// as before.
+/// as before. Its connection is opened at the first checkpoint, so a database that never logs
+/// 1,000 pages (a test's, a CLI command's) costs no extra file descriptors.
 final class SQLiteCheckpointer: @unchecked Sendable {
     /// Log pages after which a background checkpoint is asked for: SQLite's own default.
     static let backgroundFrames: Int32 = 1000
     /// Log pages after which the writer checkpoints in its own commit, as SQLite would.
     static let inlineFrames: Int32 = 10000
 
-    private let connection: SQLiteHandle
+    private let path: String
+    /// Used on the checkpointer's thread only.
+    private var connection: SQLiteHandle?
     /// Guards `isRequested` and `isStopping`; signalled when either changes.
     private let condition = NSCondition()
     private var isRequested = false
     private var isStopping = false
 
-    init(connection: SQLiteHandle) {
-        self.connection = connection
+    init(path: String) {
+        self.path = path
         let thread = Thread { [self] in run() }
         thread.name = "gatehouse-sqlite-checkpoint"
         thread.start()
@@ -69,10 +72,14 @@ final class SQLiteCheckpointer: @unchecked Sendable {
             isRequested = false
             condition.unlock()
             if stopping {
-                connection.close()
+                connection?.close()
                 return
             }
-            connection.checkpoint()
+            // Should the file not open, the writer's own checkpoint past `inlineFrames` remains.
+            if connection == nil {
+                connection = try? SQLiteHandle.open(path: path)
+            }
+            connection?.checkpoint()
         }
     }
 }

@@ -30,13 +30,11 @@ final class SQLiteEngine: Sendable {
     /// that the first of them is not kept long.
     private static let maximumBatch = 64
 
-    private init(
-        writer: SQLiteHandle, checkpointer: SQLiteHandle, readers: [SQLiteHandle], busyTimeout: Duration, logger: Logger
-    ) {
+    private init(writer: SQLiteHandle, path: String, readers: [SQLiteHandle], busyTimeout: Duration, logger: Logger) {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         let writer = SQLiteWriter(
             handle: writer, sql: SQLiteHandleDatabase(handle: writer, logger: logger, eventLoop: eventLoop),
-            checkpointer: SQLiteCheckpointer(connection: checkpointer), busyTimeout: busyTimeout
+            checkpointer: SQLiteCheckpointer(path: path), busyTimeout: busyTimeout
         )
         self.writer = writer
         self.batcher = UnitBatcher(
@@ -61,8 +59,7 @@ final class SQLiteEngine: Sendable {
         try createPrivateFile(atPath: path)
         var opened: [SQLiteHandle] = []
         do {
-            // The writer, the checkpointer, then the readers.
-            for _ in 0..<(2 + readerCount) {
+            for _ in 0...readerCount {
                 opened.append(try SQLiteHandle.open(path: path))
             }
             // busy_timeout makes a statement wait for another connection's lock by sleeping, not
@@ -83,8 +80,7 @@ final class SQLiteEngine: Sendable {
                 }
             }
             return SQLiteEngine(
-                writer: opened[0], checkpointer: opened[1], readers: Array(opened.dropFirst(2)), busyTimeout: busyTimeout,
-                logger: logger
+                writer: opened[0], path: path, readers: Array(opened.dropFirst()), busyTimeout: busyTimeout, logger: logger
             )
         } catch {
             for connection in opened {

@@ -28,7 +28,7 @@ struct LogAndDemoCLITests {
         let stderr = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr
-        try process.run()
+        try process.runSerialized()
         defer {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
