@@ -3,8 +3,8 @@ import Synchronization
 
 /// Writes rows that arrive concurrently as one multi-row `INSERT` (group commit).
 ///
-/// A database round trip per token costs more than everything else on a token request together
-/// (SQLite through SQLiteNIO hops to a thread pool and back for every statement). While one batch
+/// A statement and a commit per token cost more than building the token: on SQLite every commit
+/// writes the pages it touched to the log, on PostgreSQL it is a round trip. While one batch
 /// is being written, new rows queue up; when it commits, the queue is written as the next single
 /// statement. Every caller still returns only after its own row is committed, so a token is never
 /// handed out before it is durable, and a lone request is written at once, without waiting.
