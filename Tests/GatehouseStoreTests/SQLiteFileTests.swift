@@ -57,4 +57,34 @@ struct SQLiteFileTests {
             #expect(try await db.store.redeemAuthorizationCode(hash: family.code.codeHash, issuing: family.pair(), at: TokenFamily.start))
         }
     }
+
+    @Test("the write-ahead log stays bounded while units keep committing: checkpoints keep up")
+    func logStaysBounded() async throws {
+        try await TestDatabase.with(.sqlite) { db in
+            guard case .sqlite(let path) = db.url else { return }
+            let database = db.store.database
+            try await database.withSQL { try await $0.raw("CREATE TABLE filler (n INTEGER PRIMARY KEY, padding BLOB)").run() }
+            // Some 24 MiB through the log, one 8 KiB row (two or three log pages) per unit, in
+            // waves of concurrent units as requests would send them.
+            for wave in 0..<30 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for row in 0..<100 {
+                        group.addTask {
+                            try await database.transaction("filler") { sql in
+                                try await sql.raw(
+                                    "INSERT INTO filler (n, padding) VALUES (\(bind: wave * 100 + row), zeroblob(8192))"
+                                ).run()
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
+            // The writer checkpoints itself past 2,000 pages; a batch may add its own pages on top.
+            #expect(log < 12 * 1024 * 1024, "log file of \(log) bytes")
+            let rows = try await database.read { try await $0.raw("SELECT count(*) AS rows FROM filler").all() }
+            #expect(try rows.first?.decode(column: "rows", as: Int.self) == 3000)
+        }
+    }
 }
