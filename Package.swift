@@ -76,11 +76,18 @@ let package = Package(
             path: "Sources/CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // One SQLite connection on the system library, in a module of its own so that its C
+        // header never meets the one SQLiteNIO bundles (SQLiteKit's dependency).
+        .target(
+            name: "GatehouseSQLite",
+            dependencies: ["CSQLite"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "GatehouseStore",
             dependencies: [
                 "GatehouseCore",
-                "CSQLite",
+                "GatehouseSQLite",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseSQLite
 public import Logging
 import Metrics
 import NIOSSL

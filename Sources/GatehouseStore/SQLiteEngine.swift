@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseSQLite
 import Logging
 import NIOPosix
 import SQLKit
@@ -76,7 +77,7 @@ final class SQLiteEngine: Sendable {
             for connection in opened {
                 connection.setBusyTimeout(milliseconds: milliseconds(busyTimeout))
                 for pragma in pragmas {
-                    try connection.execute(pragma, []) { _ in }
+                    try connection.execute(pragma, []) { _, _ in }
                 }
             }
             return SQLiteEngine(

@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseSQLite
 import SQLKit
 import Synchronization
 

@@ -1,17 +1,27 @@
-import CSQLite
-import Logging
-import NIOCore
-import SQLKit
-import SQLiteKit
 import Synchronization
 
-/// One connection to an SQLite file, called directly on the thread that asks, one caller at a
-/// time, with every statement prepared once and kept.
+import CSQLite
+
+/// A value as SQLite stores it.
+public enum SQLiteValue: Sendable, Equatable {
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+    case null
+}
+
+/// One connection to an SQLite file of the system's SQLite library, called directly on the
+/// thread that asks, one caller at a time, with every statement prepared once and kept.
+///
+/// A module of its own, importing SQLite's C header privately: SQLiteNIO, which SQLiteKit brings
+/// into GatehouseStore, bundles another SQLite whose header declares the same C structures
+/// differently, and Clang refuses both in one module.
 ///
 /// SQLiteNIO runs each statement on a thread pool and resumes the caller on an event loop: three
 /// thread wake-ups per statement, which cost more than the statements of a token request
 /// together. Here a statement is a function call; ``SQLiteEngine`` decides which thread calls.
-final class SQLiteHandle: @unchecked Sendable {
+public final class SQLiteHandle: @unchecked Sendable {
     /// Touched only under `lock`: that is what makes the handle safe to share.
     private let connection: Connection
     private let lock = Mutex(())
@@ -21,7 +31,7 @@ final class SQLiteHandle: @unchecked Sendable {
     }
 
     /// Opens (creating if needed) the file at `path`; `file:` names are SQLite URIs.
-    static func open(path: String) throws -> SQLiteHandle {
+    public static func open(path: String) throws -> SQLiteHandle {
         var pointer: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let code = sqlite3_open_v2(path, &pointer, flags, nil)
@@ -33,17 +43,18 @@ final class SQLiteHandle: @unchecked Sendable {
         return SQLiteHandle(Connection(pointer))
     }
 
-    /// Runs one statement with `binds` for its `?NNN` placeholders, handing each row to `onRow`.
-    func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteResultRow) -> Void) throws {
+    /// Runs one statement with `binds` for its `?NNN` placeholders, handing each row's column
+    /// names and values to `onRow`.
+    public func execute(_ sql: String, _ binds: [SQLiteValue], onRow: ([String], [SQLiteValue]) -> Void) throws {
         try lock.withLock { _ in try connection.execute(sql, binds, onRow: onRow) }
     }
 
     /// How long a statement waits for another connection's lock before it fails as busy.
-    func setBusyTimeout(milliseconds: Int) {
+    public func setBusyTimeout(milliseconds: Int) {
         lock.withLock { _ in _ = sqlite3_busy_timeout(connection.pointer, Int32(clamping: milliseconds)) }
     }
 
-    func close() {
+    public func close() {
         lock.withLock { _ in connection.close() }
     }
 
@@ -74,7 +85,7 @@ final class SQLiteHandle: @unchecked Sendable {
             self.pointer = pointer
         }
 
-        func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteResultRow) -> Void) throws {
+        func execute(_ sql: String, _ binds: [SQLiteValue], onRow: ([String], [SQLiteValue]) -> Void) throws {
             guard let pointer else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "the connection is closed") }
             let statement = try prepared(sql, on: pointer)
             defer {
@@ -92,7 +103,7 @@ final class SQLiteHandle: @unchecked Sendable {
                 guard code == SQLITE_ROW else { throw SQLiteFailure(code: code, connection: pointer) }
                 let names = columns ?? statement.columnNames()
                 columns = names
-                onRow(SQLiteResultRow(columns: names, values: (0..<Int32(names.count)).map { value(at: $0, of: statement.pointer) }))
+                onRow(names, (0..<Int32(names.count)).map { value(at: $0, of: statement.pointer) })
             }
         }
 
@@ -121,32 +132,32 @@ final class SQLiteHandle: @unchecked Sendable {
             return statement
         }
 
-        private func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        private func bind(_ value: SQLiteValue, at index: Int32, to statement: OpaquePointer) -> Int32 {
             switch value {
-            case .integer(let integer): sqlite3_bind_int64(statement, index, Int64(integer))
-            case .float(let double): sqlite3_bind_double(statement, index, double)
+            case .integer(let integer): sqlite3_bind_int64(statement, index, integer)
+            case .real(let double): sqlite3_bind_double(statement, index, double)
             case .text(let text): sqlite3_bind_text(statement, index, text, -1, Self.transient)
-            case .blob(let buffer):
-                buffer.withUnsafeReadableBytes { bytes in
+            case .blob(let bytes):
+                bytes.withUnsafeBytes { bytes in
                     sqlite3_bind_blob(statement, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
                 }
             case .null: sqlite3_bind_null(statement, index)
             }
         }
 
-        private func value(at column: Int32, of statement: OpaquePointer) -> SQLiteData {
+        private func value(at column: Int32, of statement: OpaquePointer) -> SQLiteValue {
             switch sqlite3_column_type(statement, column) {
             case SQLITE_INTEGER:
-                return .integer(Int(sqlite3_column_int64(statement, column)))
+                return .integer(sqlite3_column_int64(statement, column))
             case SQLITE_FLOAT:
-                return .float(sqlite3_column_double(statement, column))
+                return .real(sqlite3_column_double(statement, column))
             case SQLITE_TEXT:
                 guard let text = sqlite3_column_text(statement, column) else { return .text("") }
                 return .text(String(cString: text))
             case SQLITE_BLOB:
                 let count = Int(sqlite3_column_bytes(statement, column))
-                guard let bytes = sqlite3_column_blob(statement, column), count > 0 else { return .blob(ByteBuffer()) }
-                return .blob(ByteBuffer(bytes: UnsafeRawBufferPointer(start: bytes, count: count)))
+                guard let bytes = sqlite3_column_blob(statement, column), count > 0 else { return .blob([]) }
+                return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
             default:
                 return .null
             }
@@ -168,9 +179,9 @@ final class SQLiteHandle: @unchecked Sendable {
 }
 
 /// An error SQLite returned, with its extended result code.
-struct SQLiteFailure: Error, CustomStringConvertible {
-    let code: Int32
-    let message: String
+public struct SQLiteFailure: Error, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
 
     init(code: Int32, message: String) {
         self.code = code
@@ -181,7 +192,7 @@ struct SQLiteFailure: Error, CustomStringConvertible {
         self.init(code: code, message: String(cString: sqlite3_errmsg(connection)))
     }
 
-    var description: String { "SQLite error \(code): \(message)" }
+    public var description: String { "SQLite error \(code): \(message)" }
 
     /// The primary result code: the extended one without its detail bits.
     var primaryCode: Int32 { code & 0xFF }
@@ -191,64 +202,10 @@ struct SQLiteFailure: Error, CustomStringConvertible {
     static let primaryKeyConstraint = SQLITE_CONSTRAINT | (6 << 8)
     static let foreignKeyConstraint = SQLITE_CONSTRAINT | (3 << 8)
 
-    var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
-    var isUniqueViolation: Bool {
+    public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }
+    public var isUniqueViolation: Bool {
         code == Self.uniqueConstraint || code == Self.primaryKeyConstraint || code == SQLITE_CONSTRAINT
     }
-    var isForeignKeyViolation: Bool { code == Self.foreignKeyConstraint }
-    var isNotADatabase: Bool { primaryCode == SQLITE_NOTADB }
-}
-
-/// A result row as SQLKit reads it; values decode with SQLiteKit's decoder, as before.
-struct SQLiteResultRow: SQLRow {
-    let columns: [String]
-    let values: [SQLiteData]
-
-    var allColumns: [String] { columns }
-
-    func contains(column: String) -> Bool {
-        columns.contains(column)
-    }
-
-    func decodeNil(column: String) throws -> Bool {
-        guard let index = columns.firstIndex(of: column) else { return true }
-        return values[index] == .null
-    }
-
-    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        guard let index = columns.firstIndex(of: column) else {
-            throw SQLiteFailure(code: SQLITE_RANGE, message: "no column \(column) in the result")
-        }
-        return try SQLiteDataDecoder().decode(D.self, from: values[index])
-    }
-}
-
-/// SQLKit's view of one ``SQLiteHandle``: queries serialize in SQLite's dialect and run at once,
-/// on the calling thread.
-struct SQLiteHandleDatabase: SQLDatabase {
-    let handle: SQLiteHandle
-    let logger: Logger
-    let eventLoop: any EventLoop
-
-    var dialect: any SQLDialect { SQLiteDialect() }
-    var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        do {
-            try run(query, onRow)
-            return eventLoop.makeSucceededVoidFuture()
-        } catch {
-            return eventLoop.makeFailedFuture(error)
-        }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try run(query, onRow)
-    }
-
-    private func run(_ query: any SQLExpression, _ onRow: @Sendable (any SQLRow) -> Void) throws {
-        let (sql, binds) = serialize(query)
-        let encoder = SQLiteDataEncoder()
-        try handle.execute(sql, binds.map { try encoder.encode($0) }) { onRow($0) }
-    }
+    public var isForeignKeyViolation: Bool { code == Self.foreignKeyConstraint }
+    public var isNotADatabase: Bool { primaryCode == SQLITE_NOTADB }
 }

@@ -1,5 +1,6 @@
-import CSQLite
 import Foundation
+
+import CSQLite
 
 /// Copies the write-ahead log back into the database file on a thread and connection of its
 /// own, so that the writer never waits for the `fsync` a checkpoint makes.
@@ -15,7 +16,7 @@ import Foundation
 /// the log, and a checkpoint syncs as before. Its connection is opened at the first checkpoint,
 /// so a database that never logs that much (a test's, a CLI command's) costs no extra file
 /// descriptors.
-final class SQLiteCheckpointer: @unchecked Sendable {
+public final class SQLiteCheckpointer: @unchecked Sendable {
     /// Log pages after which a background checkpoint is asked for.
     static let backgroundFrames: Int32 = 256
     /// Log pages after which the writer checkpoints in its own commit, as SQLite would at 1,000.
@@ -29,7 +30,7 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     private var isRequested = false
     private var isStopping = false
 
-    init(path: String) {
+    public init(path: String) {
         self.path = path
         let thread = Thread { [self] in run() }
         thread.name = "gatehouse-sqlite-checkpoint"
@@ -38,7 +39,7 @@ final class SQLiteCheckpointer: @unchecked Sendable {
 
     /// Makes `writer`'s commits ask this checkpointer for checkpoints instead of running them.
     /// The checkpointer must outlive the writer connection.
-    func install(on writer: SQLiteHandle) {
+    public func install(on writer: SQLiteHandle) {
         writer.setWALHook(context: Unmanaged.passUnretained(self).toOpaque()) { context, database, _, frames in
             guard let context else { return SQLITE_OK }
             if frames >= SQLiteCheckpointer.inlineFrames {
@@ -51,7 +52,7 @@ final class SQLiteCheckpointer: @unchecked Sendable {
     }
 
     /// Ends the thread after a last checkpoint and closes its connection.
-    func stop() {
+    public func stop() {
         condition.lock()
         isStopping = true
         condition.signal()
