@@ -1,6 +1,5 @@
-import Foundation
-
 import CSQLite
+import Foundation
 
 /// Copies the write-ahead log back into the database file on a thread and connection of its
 /// own, so that the writer never waits for the `fsync` a checkpoint makes.

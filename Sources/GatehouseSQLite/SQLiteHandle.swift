@@ -1,6 +1,5 @@
-import Synchronization
-
 import CSQLite
+import Synchronization
 
 /// A value as SQLite stores it.
 public enum SQLiteValue: Sendable, Equatable {
