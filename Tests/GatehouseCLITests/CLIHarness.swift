@@ -41,7 +41,7 @@ enum CLI {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
-        try process.runSerialized()
+        try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
@@ -79,7 +79,7 @@ enum CLI {
             let err = Pipe()
             process.standardOutput = out
             process.standardError = err
-            try process.runSerialized()
+            try process.run()
             let stdout = out.fileHandleForReading.readDataToEndOfFile()
             let stderr = err.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
@@ -101,17 +101,6 @@ enum CLI {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
-    }
-}
-
-extension Process {
-    /// Serializes `run()` across the test process. Foundation's `Process.run` on Linux walks every
-    /// open descriptor and registers with one shared run loop; started from many threads at once
-    /// while hundreds of test databases are open, it crashed (SIGSEGV in `memmove`) twice.
-    private static let spawnLock = NSLock()
-
-    func runSerialized() throws {
-        try Self.spawnLock.withLock { try run() }
     }
 }
 
@@ -142,7 +131,7 @@ final class ServeProcess {
         process.environment = CLI.baseEnvironment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.runSerialized()
+        try process.run()
     }
 
     /// Waits until `/healthz` answers, polling for at most `timeout` seconds.
@@ -180,7 +169,7 @@ final class ExampleProcess {
         process.arguments = ["--port", String(self.port)] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.runSerialized()
+        try process.run()
     }
 
     /// Waits until `/healthz` answers, polling for at most `timeout` seconds.

@@ -28,7 +28,7 @@ struct LogAndDemoCLITests {
         let stderr = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = stderr
-        try process.runSerialized()
+        try process.run()
         defer {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }

@@ -78,7 +78,7 @@ final class PrivatePostgres: @unchecked Sendable {
         try handle.seekToEnd()
         process.standardOutput = handle
         process.standardError = handle
-        try process.runSerialized()
+        try process.run()
         try handle.close()
         server = process
         let deadline = Date().addingTimeInterval(30)
@@ -124,7 +124,7 @@ final class PrivatePostgres: @unchecked Sendable {
         defer { try? handle.close() }
         process.standardOutput = handle
         process.standardError = handle
-        try process.runSerialized()
+        try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
@@ -154,7 +154,7 @@ final class PrivatePostgres: @unchecked Sendable {
         process.arguments = ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-d", "postgres"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        guard (try? process.runSerialized()) != nil else { return false }
+        guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
     }
