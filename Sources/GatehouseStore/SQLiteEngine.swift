@@ -34,8 +34,8 @@ final class SQLiteEngine: Sendable {
     private init(writer: SQLiteHandle, path: String, readers: [SQLiteHandle], busyTimeout: Duration, logger: Logger) {
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
         let writer = SQLiteWriter(
-            handle: writer, sql: SQLiteHandleDatabase(handle: writer, logger: logger, eventLoop: eventLoop),
-            checkpointer: SQLiteCheckpointer(path: path), busyTimeout: busyTimeout
+            handle: writer, logger: logger, eventLoop: eventLoop, checkpointer: SQLiteCheckpointer(path: path),
+            busyTimeout: busyTimeout
         )
         self.writer = writer
         self.batcher = UnitBatcher(

@@ -1,5 +1,7 @@
 import GatehouseCore
 import GatehouseSQLite
+import Logging
+import NIOCore
 import SQLKit
 import Synchronization
 
@@ -16,11 +18,11 @@ final class SQLiteWriter: Sendable {
     /// turn, so that waiting in both places together stays within the configured time.
     private let currentBusyTimeout: Mutex<Duration>
 
-    init(handle: SQLiteHandle, sql: any SQLDatabase, checkpointer: SQLiteCheckpointer, busyTimeout: Duration) {
+    init(handle: SQLiteHandle, logger: Logger, eventLoop: any EventLoop, checkpointer: SQLiteCheckpointer, busyTimeout: Duration) {
         self.handle = handle
         self.checkpointer = checkpointer
         checkpointer.install(on: handle)
-        self.sql = sql
+        self.sql = SQLiteHandleDatabase(handle: handle, logger: logger, eventLoop: eventLoop)
         self.busyTimeout = busyTimeout
         self.currentBusyTimeout = Mutex(busyTimeout)
         self.queue = WriterQueue(
