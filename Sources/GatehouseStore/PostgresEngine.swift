@@ -1,5 +1,6 @@
 import GatehouseCore
 import Logging
+import NIOPosix
 import PostgresKit
 import SQLKit
 import Synchronization
@@ -41,56 +42,58 @@ final class PostgresEngine: Sendable {
         }
         let lease = Lease(engine: self)
         let client = self.client
-        let leaseTimeout = self.leaseTimeout
-        // The lease and the timer race; the timer only wins while no connection was leased, so a
-        // slow query is never cut short, only a wait for a connection.
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                do {
-                    return try await client.withConnection { connection in
-                        // A connection that arrives after the timer answered 503 must not run
-                        // `body`: its task is cancelled, so a statement meant to undo a session
-                        // state (the migration lock's unlock) could fail and return the
-                        // connection to the pool still holding it.
-                        guard lease.end() else { throw CancellationError() }
-                        return try await body(connection.sql(queryLogLevel: nil))
-                    }
-                } catch {
-                    lease.end()
-                    throw error
-                }
+        let leased = Task {
+            try await client.withConnection { connection in
+                // A connection that arrives after the timer answered 503 must not run `body`:
+                // its task is cancelled, so a statement meant to undo a session state (the
+                // migration lock's unlock) could fail and return the connection to the pool
+                // still holding it.
+                guard lease.end() else { throw CancellationError() }
+                return try await body(connection.sql(queryLogLevel: nil))
             }
-            group.addTask {
-                try? await Task.sleep(for: leaseTimeout)
-                return nil
-            }
-            while let next = try await group.next() {
-                if let result = next {
-                    group.cancelAll()
-                    return result
-                }
-                if lease.end() {
-                    group.cancelAll()
-                    throw unavailable
-                }
-            }
-            throw unavailable
         }
+        // An event-loop timer, not a sleeping task: a cancelled `Task.sleep` keeps its task until
+        // the deadline, thousands of them at a few thousand requests a second. The timer only
+        // ends a wait for a connection, never a slow query.
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Self.nanoseconds(leaseTimeout))) {
+            if lease.end(timedOut: true) { leased.cancel() }
+        }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await leased.value
+            } onCancel: {
+                leased.cancel()
+            }
+        } catch {
+            lease.end()
+            if lease.timedOut { throw unavailable }
+            throw error
+        }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     /// One request's wait for a connection; it ends once, by a lease, a failure or the timer.
     private final class Lease: Sendable {
         private let ended = Atomic<Bool>(false)
+        private let expired = Atomic<Bool>(false)
         private let engine: PostgresEngine
 
         init(engine: PostgresEngine) {
             self.engine = engine
         }
 
+        /// Whether the timer ended the wait.
+        var timedOut: Bool { expired.load(ordering: .acquiring) }
+
         /// - Returns: whether this call ended the wait.
         @discardableResult
-        func end() -> Bool {
+        func end(timedOut: Bool = false) -> Bool {
             guard !ended.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+            if timedOut { expired.store(true, ordering: .releasing) }
             engine.waiting.subtract(1, ordering: .relaxed)
             return true
         }
