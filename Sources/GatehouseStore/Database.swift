@@ -31,11 +31,18 @@ public final class Database: Sendable {
         self.retryAfter = SQLiteEngine.retryAfter(busyTimeout)
     }
 
+    private static let maximumPostgresConnections = 16
+
     /// Opens the database; for SQLite, creates the file (mode 0600) and turns on write-ahead logging.
-    /// - Parameter busyTimeout: `database_busy_timeout`: how long a unit waits for SQLite's write
-    ///   lock or for a PostgreSQL connection before it fails with ``StoreError/unavailable(retryAfter:)``.
+    /// - Parameters:
+    ///   - busyTimeout: `database_busy_timeout`: how long a unit waits for SQLite's write lock or
+    ///     for a PostgreSQL connection before it fails with ``StoreError/unavailable(retryAfter:)``.
+    ///   - keepsConnectionsOpen: for a server: PostgreSQL connections are opened up front and kept
+    ///     for the life of the process, instead of opened on demand and closed after a minute idle.
     /// - Throws: ``DatabaseConnectionError`` when the file is no SQLite database or the server refuses.
-    public static func open(_ url: DatabaseURL, logger: Logger, busyTimeout: Duration = .seconds(5)) async throws -> Database {
+    public static func open(
+        _ url: DatabaseURL, logger: Logger, busyTimeout: Duration = .seconds(5), keepsConnectionsOpen: Bool = false
+    ) async throws -> Database {
         switch url {
         case .sqlite(let path):
             let engine = try await SQLiteEngine.open(path: path, busyTimeout: busyTimeout, logger: logger)
@@ -52,7 +59,15 @@ public final class Database: Sendable {
                 host: settings.host, port: settings.port, username: settings.username,
                 password: settings.password, database: settings.database, tls: tls
             )
-            configuration.options.maximumConnections = 16
+            configuration.options.maximumConnections = Self.maximumPostgresConnections
+            if keepsConnectionsOpen {
+                // The pool arms a keep-alive and an idle timer (a sleeping task) every time a
+                // connection comes back, and a cancelled sleep keeps its task until its deadline:
+                // under load that is hundreds of thousands of tasks and 100 MiB. Connections that
+                // are always open and never pinged arm neither; a dead one is found at its next use.
+                configuration.options.minimumConnections = Self.maximumPostgresConnections
+                configuration.options.keepAliveBehavior = nil
+            }
             configuration.options.connectTimeout = .seconds(5)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             let engine = PostgresEngine(client: client, leaseTimeout: busyTimeout)

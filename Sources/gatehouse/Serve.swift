@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         var sinks: [any SecurityEventSink] = [MetricsEventSink(metrics: GatehouseMetrics(registry: registry))]
         if let audit { sinks.append(audit) }
         let events = SecurityEventFanOut(sinks)
-        try await settings.withStore(logger: logger) { store in
+        try await settings.withStore(logger: logger, keepsConnectionsOpen: true) { store in
             if demo {
                 try await GatehouseApplication.seedDemo(store: store, issuer: settings.server.issuer)
                 logger.notice(

@@ -3,11 +3,16 @@ import Logging
 
 extension Settings {
     /// Opens the database, brings the schema up to date, runs `body` and closes the database,
-    /// whether `body` succeeds or not.
-    func withStore<Result: Sendable>(logger: Logger, _ body: (SQLStore) async throws -> Result) async throws -> Result {
+    /// whether `body` succeeds or not. `serve` keeps its PostgreSQL connections open; one-off
+    /// commands open them as they need them.
+    func withStore<Result: Sendable>(
+        logger: Logger, keepsConnectionsOpen: Bool = false, _ body: (SQLStore) async throws -> Result
+    ) async throws -> Result {
         let database: Database
         do {
-            database = try await Database.open(self.database, logger: logger, busyTimeout: .seconds(databaseBusyTimeout))
+            database = try await Database.open(
+                self.database, logger: logger, busyTimeout: .seconds(databaseBusyTimeout), keepsConnectionsOpen: keepsConnectionsOpen
+            )
         } catch {
             throw CLIError("cannot open database \(self.database)", error)
         }
