@@ -168,6 +168,13 @@ public final class Database: Sendable {
         }
     }
 
+    /// The executor of SQLite's writer thread; `nil` for PostgreSQL, whose work has no thread of
+    /// its own.
+    var writerExecutor: (any TaskExecutor)? {
+        if case .sqlite(let engine) = backend { return engine.writerExecutor }
+        return nil
+    }
+
     var isPostgres: Bool {
         if case .postgres = backend { return true }
         return false

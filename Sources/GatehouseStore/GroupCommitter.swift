@@ -21,20 +21,25 @@ final class GroupCommitter<Row: Sendable>: Sendable {
 
     private let state = Mutex(State())
     private let maximumBatch: Int
+    private let executor: (any TaskExecutor)?
     private let insertBatch: @Sendable ([Row]) async throws -> Void
     private let insertOne: @Sendable (Row) async throws -> Void
 
     /// - Parameters:
     ///   - maximumBatch: the most rows one statement carries (bounded by the databases' limits on
     ///     bound parameters).
+    ///   - executor: where batches are written: SQLite's writer thread, so that reaching the
+    ///     writer costs no thread hop.
     ///   - insertBatch: writes several rows in one atomic statement.
     ///   - insertOne: writes one row; used to give each row its own answer when a batch fails.
     init(
         maximumBatch: Int,
+        executor: (any TaskExecutor)?,
         insertBatch: @escaping @Sendable ([Row]) async throws -> Void,
         insertOne: @escaping @Sendable (Row) async throws -> Void
     ) {
         self.maximumBatch = maximumBatch
+        self.executor = executor
         self.insertBatch = insertBatch
         self.insertOne = insertOne
     }
@@ -49,7 +54,7 @@ final class GroupCommitter<Row: Sendable>: Sendable {
                 return true
             }
             if startsWriter {
-                Task { await self.writeUntilEmpty() }
+                Task(executorPreference: executor) { await self.writeUntilEmpty() }
             }
         }
     }

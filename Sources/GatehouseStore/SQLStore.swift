@@ -17,6 +17,7 @@ public final class SQLStore: Sendable {
         // 256 rows of 9 parameters stay far below SQLite's and PostgreSQL's limits on binds.
         self.accessTokenWriter = GroupCommitter(
             maximumBatch: 256,
+            executor: database.writerExecutor,
             insertBatch: { records in
                 let start = ContinuousClock.now
                 defer { Database.recordDuration(of: "insert_access_tokens", since: start) }

@@ -48,6 +48,9 @@ final class SQLiteEngine: Sendable {
         self.readerSQL = readers.map { SQLiteHandleDatabase(handle: $0, logger: logger, eventLoop: eventLoop) }
     }
 
+    /// Where writes run: work started there reaches the writer without a thread hop.
+    var writerExecutor: any TaskExecutor { writer.thread }
+
     /// Seconds a client is told to wait after the database was busy.
     static func retryAfter(_ busyTimeout: Duration) -> Int {
         max(1, Int(busyTimeout.components.seconds))
