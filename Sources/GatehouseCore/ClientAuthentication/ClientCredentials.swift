@@ -62,7 +62,7 @@ public enum ClientCredentials: Sendable, Equatable {
 
     /// RFC 6749 §2.3.1: the id and secret are form-urlencoded, joined by a colon, then base64.
     private static func decodeBasic(_ encoded: Substring, realm: String) throws(OAuthError) -> (String, String) {
-        let malformed = OAuthError.invalidClient("malformed HTTP Basic credentials", usedBasic: true, realm: realm)
+        var malformed: OAuthError { .invalidClient("malformed HTTP Basic credentials", usedBasic: true, realm: realm) }
         guard !encoded.isEmpty, let bytes = Base64.decode(encoded.trimmingWhitespace()),
             let colon = bytes.firstIndex(of: UInt8(ascii: ":"))
         else { throw malformed }
