@@ -38,39 +38,43 @@ extension SQLStore: AccessTokenStore {
 }
 
 extension Database {
+    static let accessTokenColumns = [
+        "id", "token_hash", "client_id", "user_id", "grant_id", "scope", "audience", "issued_at", "expires_at", "parent_token_hash",
+        "subject_token_hash", "actor",
+    ]
+
+    static func accessTokenValues(_ record: AccessTokenRecord) -> [any Encodable & Sendable] {
+        [
+            record.id, record.tokenHash, record.clientID, record.userID, record.grantID, record.scope.description,
+            ResourceList.column(record.audience), record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
+            record.subjectTokenHash, record.actor?.column,
+        ]
+    }
+
+    static let refreshTokenColumns = [
+        "id", "token_hash", "grant_id", "client_id", "user_id", "scope", "issued_at", "expires_at", "parent_token_hash",
+    ]
+
+    static func refreshTokenValues(_ record: RefreshTokenRecord) -> [any Encodable & Sendable] {
+        [
+            record.id, record.tokenHash, record.grantID, record.clientID, record.userID, record.scope.description,
+            record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
+        ]
+    }
+
     /// Inserts every record in one atomic statement on `sql`.
     static func insertAccessTokens(_ records: [AccessTokenRecord], on sql: any SQLDatabase) async throws {
         try await insertRows(
-            into: "access_tokens",
-            columns: [
-                "id", "token_hash", "client_id", "user_id", "grant_id", "scope", "audience", "issued_at", "expires_at", "parent_token_hash",
-                "subject_token_hash", "actor",
-            ],
-            rows: records.map { record in
-                [
-                    record.id, record.tokenHash, record.clientID, record.userID, record.grantID, record.scope.description,
-                    ResourceList.column(record.audience), record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
-                    record.subjectTokenHash, record.actor?.column,
-                ]
-            },
-            on: sql,
-            duplicate: "an access token with this hash"
+            into: "access_tokens", columns: accessTokenColumns, rows: records.map(accessTokenValues),
+            on: sql, duplicate: "an access token with this hash"
         )
     }
 
     /// Inserts every refresh token in one atomic statement on `sql`.
     static func insertRefreshTokens(_ records: [RefreshTokenRecord], on sql: any SQLDatabase) async throws {
         try await insertRows(
-            into: "refresh_tokens",
-            columns: ["id", "token_hash", "grant_id", "client_id", "user_id", "scope", "issued_at", "expires_at", "parent_token_hash"],
-            rows: records.map { record in
-                [
-                    record.id, record.tokenHash, record.grantID, record.clientID, record.userID, record.scope.description,
-                    record.issuedAt.unixSeconds, record.expiresAt.unixSeconds, record.parentTokenHash,
-                ]
-            },
-            on: sql,
-            duplicate: "a refresh token with this hash"
+            into: "refresh_tokens", columns: refreshTokenColumns, rows: records.map(refreshTokenValues),
+            on: sql, duplicate: "a refresh token with this hash"
         )
     }
 
