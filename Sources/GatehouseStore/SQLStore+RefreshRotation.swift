@@ -10,16 +10,15 @@ extension SQLStore: RefreshRotationStore {
         hash: String, clientID: String, issuing tokens: IssuedTokens, reuseInterval: Int, at date: Date
     ) async throws -> RefreshRotation {
         let now = date.unixSeconds
-        if database.isPostgres, try await rotateInOneStatement(hash: hash, issuing: tokens, now: now) {
+        let rotate: SQLQueryString = """
+            UPDATE refresh_tokens SET rotated_at = \(bind: now)
+            WHERE token_hash = \(bind: hash) AND rotated_at IS NULL AND revoked_at IS NULL RETURNING token_hash
+            """
+        if database.isPostgres, try await swapAndIssue(rotate, issuing: tokens, operation: "rotate_refresh_token") {
             return .rotated
         }
         return try await database.transaction("rotate_refresh_token") { sql in
-            let rotated = try await sql.raw(
-                """
-                UPDATE refresh_tokens SET rotated_at = \(bind: now)
-                WHERE token_hash = \(bind: hash) AND rotated_at IS NULL AND revoked_at IS NULL RETURNING token_hash
-                """
-            ).all().count
+            let rotated = try await sql.raw(rotate).all().count
             if rotated == 1 {
                 try await Database.insert(tokens, on: sql)
                 return .rotated
@@ -57,41 +56,6 @@ extension SQLStore: RefreshRotationStore {
             }
             try await Database.insert(tokens, on: sql)
             return .replacedEarlierPair
-        }
-    }
-
-    /// PostgreSQL's common case, a first use, as one statement: one round trip instead of five
-    /// (BEGIN, the compare-and-swap, two inserts, COMMIT). A statement is atomic, so the
-    /// compare-and-swap and the new pair commit together or not at all, as in the unit.
-    /// - Returns: whether the token was rotated; when not, the caller runs the whole unit, whose
-    ///   compare-and-swap fails the same way and which then tells a retry from a reuse.
-    private func rotateInOneStatement(hash: String, issuing tokens: IssuedTokens, now: Int) async throws -> Bool {
-        var query = SQLQueryString(
-            """
-            WITH rotated AS (
-                UPDATE refresh_tokens SET rotated_at = \(bind: now)
-                WHERE token_hash = \(bind: hash) AND rotated_at IS NULL AND revoked_at IS NULL RETURNING token_hash
-            )
-            """
-        )
-        query.appendLiteral(", new_access AS (INSERT INTO access_tokens (\(Database.accessTokenColumns.joined(separator: ", "))) SELECT ")
-        query.appendInterpolation(binds: Database.accessTokenValues(tokens.accessToken))
-        query.appendLiteral(" FROM rotated RETURNING 1)")
-        if let refresh = tokens.refreshToken {
-            query.appendLiteral(", new_refresh AS (INSERT INTO refresh_tokens (\(Database.refreshTokenColumns.joined(separator: ", "))) SELECT ")
-            query.appendInterpolation(binds: Database.refreshTokenValues(refresh))
-            query.appendLiteral(" FROM rotated RETURNING 1)")
-        }
-        query.appendLiteral(" SELECT count(*) AS rotated FROM rotated")
-        let start = ContinuousClock.now
-        defer { Database.recordDuration(of: "rotate_refresh_token", since: start) }
-        do {
-            let row = try await database.withSQL { [query] in try await $0.raw(query).first() }
-            return try row?.decode(column: "rotated", as: Int.self) == 1
-        } catch  where Database.isUniqueViolation(error) {
-            throw StoreError.duplicate("a token with this hash")
-        } catch  where Database.isForeignKeyViolation(error) {
-            throw StoreError.missingReference("the client, user or grant of a refreshed token")
         }
     }
 }
