@@ -63,10 +63,12 @@ public final class Database: Sendable {
             if keepsConnectionsOpen {
                 // The pool arms a keep-alive and an idle timer (a sleeping task) every time a
                 // connection comes back, and a cancelled sleep keeps its task until its deadline:
-                // under load that is hundreds of thousands of tasks and 100 MiB. Connections that
-                // are always open and never pinged arm neither; a dead one is found at its next use.
+                // under load, with the defaults (30 s, 60 s), hundreds of thousands of tasks and
+                // 100 MiB. Connections that are always open arm no idle timer, and a short
+                // keep-alive lets its tasks go soon, while still keeping idle connections (and
+                // the firewalls and NAT tables on their way) from going stale.
                 configuration.options.minimumConnections = Self.maximumPostgresConnections
-                configuration.options.keepAliveBehavior = nil
+                configuration.options.keepAliveBehavior = .init(frequency: .seconds(5))
             }
             configuration.options.connectTimeout = .seconds(5)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
