@@ -10,8 +10,11 @@ import Foundation
 /// machine, 10 s closed and open loop: 9–18 % more requests per second for client_credentials,
 /// refresh and the code flow, open-loop p99 about the same (16–22 ms). Small, frequent passes: a
 /// large one (10,000 pages) made the `fsync` stall the writer's own log writes, p99 55–80 ms.
-/// Should the log still grow past ``inlineFrames`` (the background pass cannot keep up), the
-/// writer checkpoints itself, so the log stays bounded. Durability is unchanged: commits are in
+/// SQLite starts the log over only after a complete checkpoint, and under sustained writes the
+/// background pass never completes one (pages keep arriving while it runs): past
+/// ``inlineFrames`` the writer then runs the last, short checkpoint itself, with its two `fsync`
+/// calls, so the log stays bounded. When writes pause, the background pass catches up and the
+/// writer never waits. Durability is unchanged: commits are in
 /// the log, and a checkpoint syncs as before. Its connection is opened at the first checkpoint,
 /// so a database that never logs that much (a test's, a CLI command's) costs no extra file
 /// descriptors.
