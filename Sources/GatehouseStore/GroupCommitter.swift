@@ -1,5 +1,4 @@
 import GatehouseCore
-import Synchronization
 
 /// Writes rows that arrive concurrently as one multi-row `INSERT` (group commit).
 ///
@@ -14,13 +13,7 @@ final class GroupCommitter<Row: Sendable>: Sendable {
         let continuation: CheckedContinuation<Void, any Error>
     }
 
-    private struct State {
-        var queue: [Pending] = []
-        var isWriting = false
-    }
-
-    private let state = Mutex(State())
-    private let maximumBatch: Int
+    private let queue: BatchQueue<Pending>
     private let executor: (any TaskExecutor)?
     private let insertBatch: @Sendable ([Row]) async throws -> Void
     private let insertOne: @Sendable (Row) async throws -> Void
@@ -38,7 +31,9 @@ final class GroupCommitter<Row: Sendable>: Sendable {
         insertBatch: @escaping @Sendable ([Row]) async throws -> Void,
         insertOne: @escaping @Sendable (Row) async throws -> Void
     ) {
-        self.maximumBatch = maximumBatch
+        // Unbounded here: each caller holds an HTTP connection, and the statements these batches
+        // become wait in the writer's bounded queue.
+        self.queue = BatchQueue(maximumWaiting: .max, maximumBatch: maximumBatch)
         self.executor = executor
         self.insertBatch = insertBatch
         self.insertOne = insertOne
@@ -47,13 +42,7 @@ final class GroupCommitter<Row: Sendable>: Sendable {
     /// Returns once `row` is committed, or throws what the database said about it.
     func insert(_ row: Row) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let startsWriter = state.withLock { state in
-                state.queue.append(Pending(row: row, continuation: continuation))
-                guard !state.isWriting else { return false }
-                state.isWriting = true
-                return true
-            }
-            if startsWriter {
+            if queue.admit(Pending(row: row, continuation: continuation)) == .startsDraining {
                 Task(executorPreference: executor) { await self.writeUntilEmpty() }
             }
         }
@@ -61,15 +50,7 @@ final class GroupCommitter<Row: Sendable>: Sendable {
 
     private func writeUntilEmpty() async {
         while true {
-            let batch: [Pending] = state.withLock { state in
-                guard !state.queue.isEmpty else {
-                    state.isWriting = false
-                    return []
-                }
-                let batch = Array(state.queue.prefix(maximumBatch))
-                state.queue.removeFirst(batch.count)
-                return batch
-            }
+            let batch = queue.nextBatch()
             guard !batch.isEmpty else { return }
             await write(batch)
         }
@@ -108,12 +89,7 @@ final class GroupCommitter<Row: Sendable>: Sendable {
     /// each would make the last of them wait `database_busy_timeout` once per row before it
     /// (SPEC §9: a request waits at most that long).
     private func failWithQueue(_ batch: [Pending], _ error: any Error) {
-        let waiting: [Pending] =
-            Self.isUnavailable(error)
-            ? state.withLock { state in
-                defer { state.queue.removeAll() }
-                return state.queue
-            } : []
+        let waiting = Self.isUnavailable(error) ? queue.takeAll() : []
         for pending in batch + waiting { pending.continuation.resume(throwing: error) }
     }
 

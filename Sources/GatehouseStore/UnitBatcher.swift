@@ -16,16 +16,7 @@ final class UnitBatcher: Sendable {
         let finish: @Sendable ((any Error)?) -> Void
     }
 
-    private enum Admission { case refused, queued, startsDraining }
-
-    private struct State {
-        var pending: [Unit] = []
-        var isDraining = false
-    }
-
-    private let state = Mutex(State())
-    private let maximumWaiting: Int
-    private let maximumBatch: Int
+    private let queue: BatchQueue<Unit>
     private let retryAfter: Int
     private let executor: any TaskExecutor
     private let commit: @Sendable ([Unit]) async -> (any Error)?
@@ -39,8 +30,7 @@ final class UnitBatcher: Sendable {
         maximumWaiting: Int, maximumBatch: Int, retryAfter: Int, executor: any TaskExecutor,
         commit: @escaping @Sendable ([Unit]) async -> (any Error)?
     ) {
-        self.maximumWaiting = maximumWaiting
-        self.maximumBatch = maximumBatch
+        self.queue = BatchQueue(maximumWaiting: maximumWaiting, maximumBatch: maximumBatch)
         self.retryAfter = retryAfter
         self.executor = executor
         self.commit = commit
@@ -66,14 +56,7 @@ final class UnitBatcher: Sendable {
                     }
                 }
             )
-            let admission: Admission = state.withLock { state in
-                guard state.pending.count < maximumWaiting else { return .refused }
-                state.pending.append(unit)
-                guard !state.isDraining else { return .queued }
-                state.isDraining = true
-                return .startsDraining
-            }
-            switch admission {
+            switch queue.admit(unit) {
             case .refused: unit.finish(StoreError.unavailable(retryAfter: retryAfter))
             case .queued: break
             case .startsDraining: Task(executorPreference: executor) { await self.drain() }
@@ -85,24 +68,12 @@ final class UnitBatcher: Sendable {
     /// otherwise wait its whole `database_busy_timeout` again (SPEC §9: a request waits at most
     /// that long).
     private func failWaiting(_ error: any Error) {
-        let waiting = state.withLock { state in
-            defer { state.pending.removeAll() }
-            return state.pending
-        }
-        for unit in waiting { unit.finish(error) }
+        for unit in queue.takeAll() { unit.finish(error) }
     }
 
     private func drain() async {
         while true {
-            let batch: [Unit] = state.withLock { state in
-                guard !state.pending.isEmpty else {
-                    state.isDraining = false
-                    return []
-                }
-                let batch = Array(state.pending.prefix(maximumBatch))
-                state.pending.removeFirst(batch.count)
-                return batch
-            }
+            let batch = queue.nextBatch()
             guard !batch.isEmpty else { return }
             if let error = await commit(batch) {
                 failWaiting(error)
