@@ -23,6 +23,9 @@ final class BatchQueue<Item: Sendable>: Sendable {
         self.maximumBatch = maximumBatch
     }
 
+    /// How many items wait for a batch.
+    var waitingCount: Int { state.withLock { $0.pending.count } }
+
     /// Queues `item`; `.startsDraining` tells the caller to start the drain.
     func admit(_ item: Item) -> Admission {
         state.withLock { state in

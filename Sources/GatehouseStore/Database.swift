@@ -23,6 +23,9 @@ public final class Database: Sendable {
     public let url: DatabaseURL
     let logger: Logger
     private let retryAfter: Int
+    /// Operations waiting for the database beyond this many are refused at once (SPEC §9: work
+    /// waiting for the database is bounded).
+    static let maximumWaitingOperations = 1024
 
     private init(backend: Backend, url: DatabaseURL, logger: Logger, busyTimeout: Duration) {
         self.backend = backend
@@ -177,6 +180,9 @@ public final class Database: Sendable {
         return nil
     }
 
+    /// What an operation refused or timed out for want of the database fails with.
+    var unavailable: StoreError { .unavailable(retryAfter: retryAfter) }
+
     var isPostgres: Bool {
         if case .postgres = backend { return true }
         return false
@@ -185,7 +191,7 @@ public final class Database: Sendable {
     /// The store's own terms for a database fault; other errors pass unchanged.
     private func translate(_ error: any Error) -> any Error {
         if SQLiteEngine.isBusy(error) || PostgresEngine.isUnavailable(error) {
-            return StoreError.unavailable(retryAfter: retryAfter)
+            return unavailable
         }
         return error
     }

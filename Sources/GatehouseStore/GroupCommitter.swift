@@ -15,35 +15,43 @@ final class GroupCommitter<Row: Sendable>: Sendable {
 
     private let queue: BatchQueue<Pending>
     private let executor: (any TaskExecutor)?
+    private let unavailable: StoreError
     private let insertBatch: @Sendable ([Row]) async throws -> Void
     private let insertOne: @Sendable (Row) async throws -> Void
 
     /// - Parameters:
     ///   - maximumBatch: the most rows one statement carries (bounded by the databases' limits on
     ///     bound parameters).
+    ///   - maximumWaiting: rows waiting beyond this many are refused at once with `unavailable`.
     ///   - executor: where batches are written: SQLite's writer thread, so that reaching the
     ///     writer costs no thread hop.
     ///   - insertBatch: writes several rows in one atomic statement.
     ///   - insertOne: writes one row; used to give each row its own answer when a batch fails.
     init(
         maximumBatch: Int,
+        maximumWaiting: Int,
+        unavailable: StoreError,
         executor: (any TaskExecutor)?,
         insertBatch: @escaping @Sendable ([Row]) async throws -> Void,
         insertOne: @escaping @Sendable (Row) async throws -> Void
     ) {
-        // Unbounded here: each caller holds an HTTP connection, and the statements these batches
-        // become wait in the writer's bounded queue.
-        self.queue = BatchQueue(maximumWaiting: .max, maximumBatch: maximumBatch)
+        self.queue = BatchQueue(maximumWaiting: maximumWaiting, maximumBatch: maximumBatch)
+        self.unavailable = unavailable
         self.executor = executor
         self.insertBatch = insertBatch
         self.insertOne = insertOne
     }
 
+    /// How many rows wait for the next batch.
+    var waitingCount: Int { queue.waitingCount }
+
     /// Returns once `row` is committed, or throws what the database said about it.
     func insert(_ row: Row) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if queue.admit(Pending(row: row, continuation: continuation)) == .startsDraining {
-                Task(executorPreference: executor) { await self.writeUntilEmpty() }
+            switch queue.admit(Pending(row: row, continuation: continuation)) {
+            case .refused: continuation.resume(throwing: unavailable)
+            case .queued: break
+            case .startsDraining: Task(executorPreference: executor) { await self.writeUntilEmpty() }
             }
         }
     }

@@ -17,7 +17,7 @@ final class PostgresEngine: Sendable {
     private let leaseTimeout: Duration
     private let waiting = Atomic<Int>(0)
     /// Requests waiting for a connection beyond this many are refused at once.
-    private static let maximumWaiting = 1024
+    private static let maximumWaiting = Database.maximumWaitingOperations
 
     init(client: PostgresClient, leaseTimeout: Duration) {
         self.client = client

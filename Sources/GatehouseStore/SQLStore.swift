@@ -17,6 +17,8 @@ public final class SQLStore: Sendable {
         // 256 rows of 9 parameters stay far below SQLite's and PostgreSQL's limits on binds.
         self.accessTokenWriter = GroupCommitter(
             maximumBatch: 256,
+            maximumWaiting: Database.maximumWaitingOperations,
+            unavailable: database.unavailable,
             executor: database.writerExecutor,
             insertBatch: { records in
                 let start = ContinuousClock.now

@@ -26,7 +26,7 @@ final class SQLiteEngine: Sendable {
 
     private static let readerCount = 2
     /// Units waiting for the writer beyond this many are refused at once (SPEC §9: bounded).
-    static let maximumWaitingUnits = 1024
+    static let maximumWaitingUnits = Database.maximumWaitingOperations
     /// The most units one transaction carries: enough to share a commit widely, few enough
     /// that the first of them is not kept long.
     private static let maximumBatch = 64
