@@ -55,7 +55,7 @@ final class PostgresEngine: Sendable {
         // An event-loop timer, not a sleeping task: a cancelled `Task.sleep` keeps its task until
         // the deadline, thousands of them at a few thousand requests a second. The timer only
         // ends a wait for a connection, never a slow query.
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Self.nanoseconds(leaseTimeout))) {
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(WriterQueue.nanoseconds(leaseTimeout))) {
             if lease.end(timedOut: true) { leased.cancel() }
         }
         defer { timer.cancel() }
@@ -70,10 +70,6 @@ final class PostgresEngine: Sendable {
             if lease.timedOut { throw unavailable }
             throw error
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     /// One request's wait for a connection; it ends once, by a lease, a failure or the timer.

@@ -1,4 +1,6 @@
 import GatehouseCore
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Lets one holder at a time use SQLite's writer connection, first come first served, with a
@@ -13,7 +15,7 @@ final class WriterQueue: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<Void, any Error>
-        var timer: Task<Void, Never>?
+        var timer: Scheduled<Void>?
     }
 
     private struct State {
@@ -69,9 +71,10 @@ final class WriterQueue: Sendable {
             case .refused:
                 continuation.resume(throwing: unavailable)
             case .queued(let id):
-                let timer = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    guard !Task.isCancelled else { return }
+                // An event-loop timer, not a sleeping task: a cancelled `Task.sleep` keeps its
+                // task until the deadline, and under load thousands of waits end early.
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) {
+                    [weak self] () -> Void in
                     self?.expire(id, error: unavailable)
                 }
                 let stillWaiting = state.withLock { state in
@@ -82,6 +85,10 @@ final class WriterQueue: Sendable {
                 if !stillWaiting { timer.cancel() }
             }
         }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     private func expire(_ id: UInt64, error: StoreError) {
