@@ -1,5 +1,6 @@
 import GatehouseCore
 import Logging
+import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLKit
@@ -55,7 +56,7 @@ final class PostgresEngine: Sendable {
         // An event-loop timer, not a sleeping task: a cancelled `Task.sleep` keeps its task until
         // the deadline, thousands of them at a few thousand requests a second. The timer only
         // ends a wait for a connection, never a slow query.
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(WriterQueue.nanoseconds(leaseTimeout))) {
+        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(leaseTimeout)) {
             if lease.end(timedOut: true) { leased.cancel() }
         }
         defer { timer.cancel() }

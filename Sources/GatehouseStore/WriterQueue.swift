@@ -73,7 +73,7 @@ final class WriterQueue: Sendable {
             case .queued(let id):
                 // An event-loop timer, not a sleeping task: a cancelled `Task.sleep` keeps its
                 // task until the deadline, and under load thousands of waits end early.
-                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) {
+                let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
                     [weak self] () -> Void in
                     self?.expire(id, error: unavailable)
                 }
@@ -85,10 +85,6 @@ final class WriterQueue: Sendable {
                 if !stillWaiting { timer.cancel() }
             }
         }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     private func expire(_ id: UInt64, error: StoreError) {
