@@ -221,7 +221,7 @@ public enum ReferenceDocumentation {
                       content:
                         application/json:
                           schema: {$ref: '#/components/schemas/TokenResponse'}
-                          example: {access_token: gtha_3A2wHa1wzZC8XONcCFmk2Q02KVgKIfhE5e15CWDFqtQ, token_type: Bearer, expires_in: 3600, scope: read}
+                          example: {access_token: gtha_019aeb3c27f13A2wHa1wzZC8XONcCFmk2Q02KVgKIfhE5e15CWDFqtQ, token_type: Bearer, expires_in: 3600, scope: read}
 
             """
         yaml += errorResponses(EndpointErrors.token)

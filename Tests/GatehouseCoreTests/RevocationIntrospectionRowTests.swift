@@ -237,6 +237,24 @@ struct RevocationIntrospectionRowTests {
         }
     }
 
+    @Test("a token made before issue stamps, stored by its digest alone, is still introspected and revoked")
+    func unstampedToken() async throws {
+        let scenario = try await TokenScenario.make(.service)
+        let token = "gtha_" + String(repeating: "x", count: 43)
+        let now = scenario.bed.clock.now()
+        try await scenario.bed.store.insertAccessToken(
+            AccessTokenRecord(
+                id: SecretGenerator().makeIdentifier(), tokenHash: SecretHasher.hash(token), clientID: scenario.caller.id, userID: nil,
+                scope: ScopeSet(spaceSeparated: "read"), issuedAt: now, expiresAt: now.addingTimeInterval(60)
+            )
+        )
+        let introspection = scenario.bed.introspectionEndpoint()
+        #expect(try await introspection.lookup(token: token).active)
+        try await scenario.bed.revocationEndpoint().handle(
+            parameters: RequestParameters(["token": token]), authorization: scenario.caller.basicAuthorization)
+        #expect(try await !introspection.lookup(token: token).active)
+    }
+
     @Test("SPEC §6 introspection: a client_credentials token's sub is the client, with no username, and exp and iat from the clock")
     func clientCredentialsAnswer() async throws {
         let scenario = try await TokenScenario.make(.service)

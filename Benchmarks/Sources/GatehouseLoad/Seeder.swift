@@ -113,7 +113,7 @@ struct Seeder {
         let accessIssuer = AccessTokenIssuer(lifetime: 3600)
         let refreshIssuer = RefreshTokenIssuer(lifetime: 86_400)
         for _ in 0..<count {
-            let grant = Grant(id: generator.makeIdentifier(), clientID: client.id, userID: userID, scope: client.scopes, createdAt: now)
+            let grant = Grant(id: generator.makeOrderedIdentifier(), clientID: client.id, userID: userID, scope: client.scopes, createdAt: now)
             let code = AuthorizationCode(
                 codeHash: SecretHasher.hash(generator.make(.authorizationCode)), grantID: grant.id, clientID: client.id, userID: userID,
                 redirectURI: client.redirectURIs.first, scope: grant.scope, codeChallenge: nil, state: nil,

@@ -163,7 +163,7 @@ public struct AuthorizationEndpoint: Sendable {
             openID = OpenIDAuthentication(nonce: parameters.nonce, authTime: signIn?.authTime ?? date, sessionID: signIn?.sessionID)
         }
         let grant = Grant(
-            id: generator.makeIdentifier(), clientID: request.client.id, userID: userID, scope: scope,
+            id: generator.makeOrderedIdentifier(), clientID: request.client.id, userID: userID, scope: scope,
             resources: request.resources, createdAt: date, delegation: delegation, openID: openID
         )
         try await grants.createGrant(grant)

@@ -78,7 +78,7 @@ public struct DeviceVerification: Sendable {
         let decided = try await store.decideDeviceAuthorization(
             userCodeHash: UserCode.hash(normalized: pending.userCode),
             decision: .approved(
-                userID: subject, scope: scope ?? pending.scope, grantID: SecretGenerator().makeIdentifier(), delegation: delegation
+                userID: subject, scope: scope ?? pending.scope, grantID: SecretGenerator().makeOrderedIdentifier(), delegation: delegation
             ),
             at: date
         )

@@ -3,13 +3,18 @@ import Crypto
 /// Hashes server-made secrets (tokens, codes, client secrets) for storage and compares them in
 /// constant time.
 ///
-/// These secrets carry 256 bits of entropy, so a single SHA-256 is enough: nobody can search that
+/// These secrets carry 256 random bits, so a single SHA-256 is enough: nobody can search that
 /// space, and a slow hash (bcrypt, PBKDF2) would only cap throughput, as it did Hydra's
 /// client_credentials near 100 requests per second.
 public enum SecretHasher {
-    /// SHA-256 of the UTF-8 secret, hex-encoded: the form the store keeps and looks up.
+    /// SHA-256 of the UTF-8 secret, hex-encoded, after the secret's issue stamp when it has one
+    /// (``TokenKind``): the form the store keeps and looks up. The stamp orders the stored keys
+    /// by issue time; the digest still covers the whole secret, stamp included. A secret made
+    /// before stamps existed hashes to its digest alone, as it did when it was stored.
     public static func hash(_ secret: String) -> String {
-        Hex.encode(SHA256.hash(data: Array(secret.utf8)))
+        let digest = Hex.encode(SHA256.hash(data: Array(secret.utf8)))
+        guard let stamp = TokenKind.issueStamp(of: secret) else { return digest }
+        return stamp + digest
     }
 
     /// Whether `secret` hashes to `expectedHash`, comparing every byte whatever the first mismatch.
