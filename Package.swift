@@ -76,6 +76,8 @@ let package = Package(
             path: "Sources/CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // glibc's mallopt, for `gatehouse serve` (see Serve.keepFreedMemory).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // One SQLite connection on the system library, in a module of its own so that its C
         // header never meets the one SQLiteNIO bundles (SQLiteKit's dependency).
         .target(
@@ -134,6 +136,7 @@ let package = Package(
         .executableTarget(
             name: "gatehouse",
             dependencies: [
+                "CMalloc",
                 "GatehouseCore",
                 "GatehouseDocs",
                 "GatehouseStore",

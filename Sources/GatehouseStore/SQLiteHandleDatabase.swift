@@ -4,10 +4,12 @@ import NIOCore
 import SQLKit
 import SQLiteKit
 
-/// A result row as SQLKit reads it; values decode with SQLiteKit's decoder.
+/// A result row as SQLKit reads it. Text and integers, nullable or not, decode directly; other
+/// types with SQLiteKit's decoder, which makes a `JSONDecoder` and asks the runtime for protocol
+/// conformances at every call: a token's row has a dozen columns, read on every request.
 struct SQLiteResultRow: SQLRow {
     let columns: [String]
-    let values: [SQLiteData]
+    let values: [SQLiteValue]
 
     var allColumns: [String] { columns }
 
@@ -24,7 +26,16 @@ struct SQLiteResultRow: SQLRow {
         guard let index = columns.firstIndex(of: column) else {
             throw MissingColumn(column: column)
         }
-        return try SQLiteDataDecoder().decode(D.self, from: values[index])
+        let value = values[index]
+        let direct: D? =
+            switch value {
+            case .text(let text): text as? D
+            case .integer(let integer): Int(integer) as? D
+            case .null: String?.none as? D
+            case .real, .blob: nil
+            }
+        if let direct { return direct }
+        return try SQLiteDataDecoder().decode(D.self, from: SQLiteData(value))
     }
 }
 
@@ -58,9 +69,19 @@ struct SQLiteHandleDatabase: SQLDatabase {
 
     private func run(_ query: any SQLExpression, _ onRow: @Sendable (any SQLRow) -> Void) throws {
         let (sql, binds) = serialize(query)
-        let encoder = SQLiteDataEncoder()
-        try handle.execute(sql, binds.map { SQLiteValue(try encoder.encode($0)) }) { columns, values in
-            onRow(SQLiteResultRow(columns: columns, values: values.map(SQLiteData.init)))
+        try handle.execute(sql, try binds.map(Self.value)) { columns, values in
+            onRow(SQLiteResultRow(columns: columns, values: values))
+        }
+    }
+
+    /// Text and integers, the binds of every hot statement, without SQLiteKit's encoder (see
+    /// ``SQLiteResultRow``); a `nil` of any type is NULL.
+    private static func value(_ bind: any Encodable & Sendable) throws -> SQLiteValue {
+        switch bind {
+        case let text as String: .text(text)
+        case let integer as Int: .integer(Int64(integer))
+        case let text as String?: text.map(SQLiteValue.text) ?? .null
+        default: SQLiteValue(try SQLiteDataEncoder().encode(bind))
         }
     }
 }

@@ -10,6 +10,10 @@ import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
+#if canImport(Glibc)
+    import CMalloc
+#endif
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the authorization server.")
 
@@ -30,8 +34,20 @@ struct Serve: AsyncParsableCommand {
     )
     var demo = false
 
+    /// glibc gives memory freed at the top of a heap back to the kernel (`madvise`) once more than
+    /// 128 KiB is free there, and every give-back interrupts each CPU to flush its TLB; SQLite's
+    /// page cache frees and takes pages at every commit, so the writer did so hundreds of times
+    /// a second (5 % of its time). Keeping up to 8 MiB a heap: refresh 0.32–0.37 → 0.29–0.32 ms
+    /// CPU per request, peak RSS unchanged (68 MiB).
+    private static func keepFreedMemory() {
+        #if canImport(Glibc)
+            _ = mallopt(M_TRIM_THRESHOLD, 8 << 20)
+        #endif
+    }
+
     func run() async throws {
         _ = loggingBootstrap
+        Self.keepFreedMemory()
         var flags: [String: String] = [:]
         flags["host"] = host
         flags["port"] = port.map(String.init)
