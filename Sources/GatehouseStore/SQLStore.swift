@@ -66,20 +66,18 @@ extension Database {
     static func insertRows(
         into table: String, columns: [String], rows: [[any Encodable & Sendable]], on sql: any SQLDatabase, duplicate what: String
     ) async throws {
-        var query = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-        for (index, row) in rows.enumerated() {
-            query.appendLiteral(index == 0 ? "(" : ", (")
-            query.appendInterpolation(binds: row)
-            query.appendLiteral(")")
-        }
-        try await insert(query, on: sql, duplicate: what)
+        try await insert(expression: RowInsert(table: table, columns: columns, rows: rows), on: sql, duplicate: what)
     }
 
     /// Runs an `INSERT`, reporting a unique-constraint violation as ``StoreError/duplicate(_:)`` and
     /// a reference to a missing row (a deleted client or user) as ``StoreError/missingReference(_:)``.
     static func insert(_ query: SQLQueryString, on sql: any SQLDatabase, duplicate what: String) async throws {
+        try await insert(expression: query, on: sql, duplicate: what)
+    }
+
+    private static func insert(expression: some SQLExpression, on sql: any SQLDatabase, duplicate what: String) async throws {
         do {
-            try await sql.raw(query).run()
+            try await sql.execute(sql: expression) { _ in }
         } catch  where isUniqueViolation(error) {
             throw StoreError.duplicate(what)
         } catch  where isForeignKeyViolation(error) {
