@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// Makes tokens, secrets and identifiers from the system's cryptographically secure generator.
+/// Makes tokens, secrets and identifiers from a cryptographically secure generator.
 public struct SecretGenerator: Sendable {
     public init() {}
 

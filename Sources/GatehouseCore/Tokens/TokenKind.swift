@@ -2,11 +2,11 @@
 /// scanners can find a leaked one (in the manner of GitHub's `ghp_` and `gho_`).
 ///
 /// After the prefix come 12 hex digits, the time it was made (``IssueStamp``), then 256 bits
-/// from the system's CSPRNG, base64url-encoded, so a leaked value matches
+/// from a cryptographically secure generator, base64url-encoded, so a leaked value matches
 /// `gth[a-z]_[0-9a-f]{12}[A-Za-z0-9_-]{43}`. The stamp leads the value's stored hash
 /// (``SecretHasher/hash(_:)``): tokens issued together are stored together, and an insert writes
-/// the end of the index instead of a random page of it (SQLite client_credentials: about a
-/// third of the database work per token). It adds no entropy and needs none.
+/// the end of the index instead of a random page of it (SQLite: a batch of client_credentials
+/// inserts takes a third of the CPU it took with random keys). It adds no entropy and needs none.
 public enum TokenKind: String, Sendable, CaseIterable {
     case accessToken = "gtha_"
     case refreshToken = "gthr_"
