@@ -37,8 +37,14 @@ public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        encode(bytes, after: EmptyCollection())
+    }
+
+    /// `prefix` as it is, then `bytes` in hex, made as one string.
+    public static func encode(_ bytes: some Sequence<UInt8>, after prefix: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
-        output.reserveCapacity(64)
+        output.reserveCapacity(prefix.count + 64)
+        output.append(contentsOf: prefix)
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
             output.append(digits[Int(byte & 0x0F)])

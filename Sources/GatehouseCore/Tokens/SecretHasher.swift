@@ -12,9 +12,7 @@ public enum SecretHasher {
     /// by issue time; the digest still covers the whole secret, stamp included. A secret made
     /// before stamps existed hashes to its digest alone, as it did when it was stored.
     public static func hash(_ secret: String) -> String {
-        let digest = Hex.encode(SHA256.hash(data: Array(secret.utf8)))
-        guard let stamp = TokenKind.issueStamp(of: secret) else { return digest }
-        return stamp + digest
+        Hex.encode(SHA256.hash(data: Array(secret.utf8)), after: TokenKind.issueStamp(of: secret)?.utf8 ?? Substring().utf8)
     }
 
     /// Whether `secret` hashes to `expectedHash`, comparing every byte whatever the first mismatch.
