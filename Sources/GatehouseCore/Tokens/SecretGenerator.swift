@@ -45,15 +45,9 @@ enum IssueStamp {
         stamp(at: Date())
     }
 
+    /// The low six bytes of the milliseconds, most significant first.
     static func stamp(at date: Date) -> String {
         let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: length)
-        for index in 0..<length {
-            let nibble = Int(milliseconds >> UInt64(4 * (length - 1 - index)) & 0xF)
-            digits[index] = hexDigits[nibble]
-        }
-        return String(decoding: digits, as: UTF8.self)
+        return Hex.encode((0..<length / 2).reversed().map { UInt8(truncatingIfNeeded: milliseconds >> (8 * UInt64($0))) })
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
